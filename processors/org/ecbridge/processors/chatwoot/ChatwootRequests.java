@@ -1,0 +1,79 @@
+package org.ecbridge.processors.chatwoot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.ecbridge.processors.webhook.BridgeHeaders;
+import org.ecbridge.staging.StagedMessage;
+
+/**
+ * Prepares exchanges for the camel-http endpoint that calls Chatwoot's Application API, and reads its JSON
+ * answers. All headers are removed first, so nothing from an earlier step leaks into a Chatwoot request.
+ */
+public final class ChatwootRequests {
+
+    private final ObjectMapper mapper;
+    private final String apiToken;
+    private final long accountId;
+
+    public ChatwootRequests(ObjectMapper mapper, String apiToken, long accountId) {
+        this.mapper = mapper;
+        this.apiToken = apiToken;
+        this.accountId = accountId;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public long accountId() {
+        return accountId;
+    }
+
+    /** Prepares a request to {@code /api/v1/accounts/<account><accountPath>}, with a JSON body unless null. */
+    public void prepare(Exchange exchange, String method, String accountPath, String query, Object jsonBody)
+            throws IOException {
+        Message in = exchange.getIn();
+        in.removeHeaders("*");
+        in.setHeader(Exchange.HTTP_METHOD, method);
+        in.setHeader(Exchange.HTTP_PATH, "/api/v1/accounts/" + accountId + accountPath);
+        if (query != null) {
+            in.setHeader(Exchange.HTTP_QUERY, query);
+        }
+        in.setHeader("api_access_token", apiToken);
+        in.setHeader("Accept", "application/json");
+        if (jsonBody != null) {
+            in.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=utf-8");
+            in.setBody(mapper.writeValueAsString(jsonBody));
+        } else {
+            in.setBody(null);
+        }
+    }
+
+    /** Reads Chatwoot's JSON answer from the body. */
+    public JsonNode readJson(Exchange exchange) throws IOException {
+        Object body = exchange.getIn().getBody();
+        if (body == null) {
+            return mapper.createObjectNode();
+        }
+        try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
+            return mapper.readTree(in);
+        } catch (org.apache.camel.InvalidPayloadException e) {
+            throw new IOException("Chatwoot's answer is not readable", e);
+        }
+    }
+
+    public static String queryParameter(String name, String value) {
+        return name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    public static StagedMessage message(Exchange exchange) {
+        return exchange.getProperty(BridgeHeaders.MESSAGE, StagedMessage.class);
+    }
+}

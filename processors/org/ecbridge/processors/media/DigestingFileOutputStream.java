@@ -1,0 +1,80 @@
+package org.ecbridge.processors.media;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Writes a staged media file while computing its SHA-256 and length, and stops with
+ * {@link MediaTooLargeException} as soon as more than {@code maxBytes} arrive.
+ */
+public final class DigestingFileOutputStream extends OutputStream {
+
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    private final Path file;
+    private final OutputStream out;
+    private final MessageDigest sha256;
+    private final long maxBytes;
+    private long writtenBytes;
+
+    public DigestingFileOutputStream(Path file, long maxBytes) throws IOException {
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES);
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This JVM has no SHA-256", e);
+        }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        count(1);
+        sha256.update((byte) b);
+        out.write(b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        count(length);
+        sha256.update(bytes, offset, length);
+        out.write(bytes, offset, length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long writtenBytes() {
+        return writtenBytes;
+    }
+
+    /** Returns the SHA-256 of everything written; call once, after the last write. */
+    public String sha256Hex() {
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    private void count(int length) throws MediaTooLargeException {
+        writtenBytes += length;
+        if (writtenBytes > maxBytes) {
+            throw new MediaTooLargeException(writtenBytes, maxBytes);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.ecbridge.processors.media;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.webhook.BridgeHeaders;
+import org.ecbridge.staging.StagedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Steps of the {@code media-fetch} routes: the configured order of media sources, the requests to each, and the
+ * record of why a source failed. A message whose sources all failed permanently is posted with a note instead
+ * of its file; a transient failure (connection refused, timeout, 429, 5xx) makes the delivery retry.
+ */
+public final class MediaSources {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaSources.class);
+    private static final Set<String> KNOWN = Set.of("inline", "media-url", "evolution-api");
+    private static final String TRANSIENT_FAILURE = "BridgeMediaTransientFailure";
+
+    private final List<String> sources;
+    private final ObjectMapper mapper;
+    private final String evolutionApiKey;
+
+    public MediaSources(List<String> sources, ObjectMapper mapper, String evolutionApiKey) {
+        for (String source : sources) {
+            if (!KNOWN.contains(source)) {
+                throw new IllegalArgumentException("bridge.media.sources contains unknown source '" + source
+                        + "'; known sources are " + KNOWN);
+            }
+        }
+        this.sources = List.copyOf(sources);
+        this.mapper = mapper;
+        this.evolutionApiKey = evolutionApiKey;
+    }
+
+    /** Returns true when webhooks' inline base64 is a configured source. */
+    public boolean inlineEnabled() {
+        return sources.contains("inline");
+    }
+
+    /** Returns the routing slip of fetching routes, in the configured order; inline media needs no fetching. */
+    public String slip() {
+        List<String> routes = new ArrayList<>();
+        for (String source : sources) {
+            if (!source.equals("inline")) {
+                routes.add("direct:media-from-" + source);
+            }
+        }
+        return String.join(",", routes);
+    }
+
+    public void start(Exchange exchange) {
+        ChatwootRequests.message(exchange).media.fetchFailure = null;
+        exchange.removeProperty(TRANSIENT_FAILURE);
+    }
+
+    public boolean pending(Exchange exchange) {
+        return ChatwootRequests.message(exchange).media.file == null;
+    }
+
+    public boolean hasMediaUrl(Exchange exchange) {
+        StagedMessage.Media media = ChatwootRequests.message(exchange).media;
+        return media.file == null && media.mediaUrl != null;
+    }
+
+    public boolean evolutionApiAvailable(Exchange exchange) {
+        return pending(exchange) && evolutionApiKey != null;
+    }
+
+    public void mediaUrlRequest(Exchange exchange) {
+        exchange.getIn().removeHeaders("*");
+        exchange.getIn().setHeader(Exchange.HTTP_METHOD, "GET");
+        exchange.getIn().setHeader(Exchange.HTTP_URI, ChatwootRequests.message(exchange).media.mediaUrl);
+        exchange.getIn().setBody(null);
+    }
+
+    /** Prepares {@code POST /chat/getBase64FromMediaMessage/<instance>} with the message's key and content. */
+    public void evolutionApiRequest(Exchange exchange) throws IOException {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        ObjectNode inner = mapper.createObjectNode();
+        inner.set("key", message.key);
+        if (message.message != null) {
+            inner.set("message", message.message);
+        }
+        ObjectNode body = mapper.createObjectNode().put("convertToMp4", false);
+        body.set("message", inner);
+        exchange.getIn().removeHeaders("*");
+        exchange.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
+        exchange.getIn().setHeader(Exchange.HTTP_PATH, "/chat/getBase64FromMediaMessage/"
+                + java.net.URLEncoder.encode(message.instance, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("+", "%20"));
+        exchange.getIn().setHeader("apikey", evolutionApiKey);
+        exchange.getIn().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getIn().setBody(mapper.writeValueAsString(body));
+    }
+
+    /** Notes why a source failed; called from the source route's doCatch. */
+    public void recordFailure(Exchange exchange, String source) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        StagedMessage message = ChatwootRequests.message(exchange);
+        String reason = source + ": " + describe(failure);
+        message.media.fetchFailure = message.media.fetchFailure == null ? reason
+                : message.media.fetchFailure + "; " + reason;
+        if (isTransient(failure)) {
+            exchange.setProperty(TRANSIENT_FAILURE, true);
+        }
+        LOG.warn("Media source {} failed for message {} of instance {}: {}", source, message.messageId,
+                message.instance, describe(failure));
+    }
+
+    /**
+     * Ends the fetch: nothing to do when a source staged the file; retries the delivery after a transient
+     * failure; otherwise leaves the reason for the note posted in place of the file.
+     */
+    public void finish(Exchange exchange) throws MediaUnavailableException {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        if (message.media.file != null) {
+            exchange.setProperty(BridgeHeaders.MEDIA_PENDING, false);
+            return;
+        }
+        if (Boolean.TRUE.equals(exchange.getProperty(TRANSIENT_FAILURE))) {
+            throw new MediaUnavailableException("no media source could provide the " + message.media.kind
+                    + " of message " + message.messageId + " yet: " + message.media.fetchFailure);
+        }
+        if (message.media.fetchFailure == null) {
+            message.media.fetchFailure = "the webhook had no base64 and no mediaUrl, and no other source is "
+                    + "configured (set bridge.evolution.url and bridge.evolution.api-key)";
+        }
+        LOG.warn("Posting message {} of instance {} without its {}: {}", message.messageId, message.instance,
+                message.media.kind, message.media.fetchFailure);
+    }
+
+    static boolean isTransient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpOperationFailedException http) {
+                return http.getStatusCode() == 408 || http.getStatusCode() == 429 || http.getStatusCode() >= 500;
+            }
+            if (cause instanceof ConnectException || cause instanceof SocketTimeoutException
+                    || cause instanceof java.net.http.HttpTimeoutException
+                    || cause instanceof org.apache.hc.core5.http.ConnectionClosedException
+                    || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure instanceof HttpOperationFailedException http) {
+            return "HTTP " + http.getStatusCode();
+        }
+        return failure == null ? "unknown failure" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+}

@@ -1,0 +1,107 @@
+package org.ecbridge.processors.media;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import org.apache.camel.Exchange;
+import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.staging.StagedMessage;
+import org.ecbridge.staging.StagingArea;
+
+/**
+ * Streams fetched media into the staging area while computing its SHA-256: a raw download (a {@code mediaUrl})
+ * or the {@code base64} field of EvolutionAPI's {@code getBase64FromMediaMessage} answer, decoded as it is read.
+ */
+public final class MediaStager {
+
+    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS.withPaddingAllowed();
+
+    private final StagingArea staging;
+    private final long maxMediaBytes;
+    private final JsonFactory factory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1024 * 1024).build())
+            .build();
+
+    public MediaStager(StagingArea staging, long maxMediaBytes) {
+        this.staging = staging;
+        this.maxMediaBytes = maxMediaBytes;
+    }
+
+    /** Stages the body of a media download; the body must be the raw response stream. */
+    public void stageDownload(Exchange exchange) throws Exception {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        Path temporary = staging.newTemporaryFile(".part");
+        try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
+                DigestingFileOutputStream out = new DigestingFileOutputStream(temporary, maxMediaBytes)) {
+            in.transferTo(out);
+            out.close();
+            if (message.media.mimetype == null) {
+                message.media.mimetype = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
+            }
+            place(message, temporary, out, "media-url");
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Stages the {@code base64} field of a {@code getBase64FromMediaMessage} answer, decoding it as it streams. */
+    public void stageBase64Answer(Exchange exchange) throws Exception {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        Path temporary = staging.newTemporaryFile(".part");
+        try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
+                JsonParser parser = factory.createParser(in);
+                DigestingFileOutputStream out = new DigestingFileOutputStream(temporary, maxMediaBytes)) {
+            boolean decoded = readAnswer(parser, out, message.media);
+            out.close();
+            if (!decoded) {
+                throw new IOException("getBase64FromMediaMessage answered without a base64 field");
+            }
+            place(message, temporary, out, "evolution-api");
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    private static boolean readAnswer(JsonParser parser, DigestingFileOutputStream out, StagedMessage.Media media)
+            throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw new IOException("getBase64FromMediaMessage answered with something other than a JSON object");
+        }
+        boolean decoded = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("base64") && value == JsonToken.VALUE_STRING) {
+                parser.readBinaryValue(BASE64, out);
+                decoded = true;
+            } else if (name.equals("mimetype") && value == JsonToken.VALUE_STRING && media.mimetype == null
+                    && !parser.getText().equals("false")) {
+                media.mimetype = parser.getText();
+            } else {
+                parser.skipChildren();
+            }
+        }
+        return decoded;
+    }
+
+    private void place(StagedMessage message, Path temporary, DigestingFileOutputStream out, String source)
+            throws IOException {
+        String mediaName = message.itemId + ".media";
+        Files.move(temporary, staging.mediaFile(mediaName), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        message.media.file = mediaName;
+        message.media.sizeBytes = out.writtenBytes();
+        message.media.sha256Hex = out.sha256Hex();
+        message.media.source = source;
+        message.media.fetchFailure = null;
+    }
+}

@@ -1,0 +1,153 @@
+package org.ecbridge.processors.webhook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.spi.IdempotentRepository;
+import org.ecbridge.staging.StagedMessage;
+import org.ecbridge.staging.StagingArea;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a spooled EvolutionAPI webhook: decodes inline media into the staging area's temporary folder and turns
+ * the body into a {@link StagedMessage}. Sets {@link BridgeHeaders#OUTCOME} to {@code stage} for a message to
+ * deliver and to {@code ignore} for events and messages the bridge acknowledges without storing.
+ */
+public final class EvolutionWebhookReader implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvolutionWebhookReader.class);
+
+    private final EvolutionWebhookParser parser;
+    private final MessageUpsertMapper mapper = new MessageUpsertMapper();
+    private final StagingArea staging;
+    private final Set<String> handledEvents;
+    private final IdempotentRepository acceptedMessages;
+    private final boolean inlineEnabled;
+
+    public EvolutionWebhookReader(EvolutionWebhookParser parser, StagingArea staging, Set<String> handledEvents,
+            IdempotentRepository acceptedMessages, boolean inlineEnabled) {
+        this.parser = parser;
+        this.inlineEnabled = inlineEnabled;
+        this.staging = staging;
+        this.handledEvents = handledEvents;
+        this.acceptedMessages = acceptedMessages;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        Message in = exchange.getIn();
+        String pathEvent = eventFromPath(in.getHeader(BridgeHeaders.PATH_EVENT, String.class));
+        EvolutionWebhookParser.ParsedWebhook webhook;
+        try (InputStream body = in.getMandatoryBody(InputStream.class)) {
+            webhook = parser.parse(body, new Policy(pathEvent));
+        }
+        String event = webhook.event() != null ? webhook.event() : pathEvent;
+        if (event == null || webhook.instance() == null) {
+            deleteMedia(webhook);
+            throw WebhookRejectedException.invalid("missing-field", "webhook needs the fields event and instance; "
+                    + "this one has event=" + event + ", instance=" + webhook.instance());
+        }
+        in.setHeader(BridgeHeaders.EVENT, event);
+        in.setHeader(BridgeHeaders.INSTANCE, webhook.instance());
+
+        if (!handledEvents.contains(event)) {
+            deleteMedia(webhook);
+            ignore(in, "event " + event + " is not handled");
+            return;
+        }
+        MessageUpsertMapper.Mapping mapping = mapper.map(withEvent(webhook, event));
+        StagedMessage message = mapping.message();
+        in.setHeader(BridgeHeaders.MESSAGE_ID, message.messageId);
+        if (mapping.ignored()) {
+            deleteMedia(webhook);
+            ignore(in, mapping.ignoredReason());
+            return;
+        }
+        attachInlineMedia(exchange, webhook, message);
+        in.setBody(message);
+        in.setHeader(BridgeHeaders.OUTCOME, "stage");
+    }
+
+    private void attachInlineMedia(Exchange exchange, EvolutionWebhookParser.ParsedWebhook webhook,
+            StagedMessage message) throws IOException {
+        EvolutionWebhookParser.InlineMedia inline = webhook.inlineMedia();
+        if (inline == null) {
+            return;
+        }
+        if (message.media == null) {
+            LOG.debug("Message {} of instance {} has base64 but no media content; ignoring the bytes",
+                    message.messageId, message.instance);
+            Files.deleteIfExists(inline.file());
+            return;
+        }
+        message.media.sizeBytes = inline.sizeBytes();
+        message.media.sha256Hex = inline.sha256Hex();
+        message.media.source = "inline";
+        exchange.setProperty(BridgeHeaders.INLINE_MEDIA, inline.file());
+        LOG.debug("Decoded {} bytes of inline {} for message {} of instance {}", inline.sizeBytes(),
+                message.media.kind, message.messageId, message.instance);
+    }
+
+    private static void ignore(Message in, String reason) {
+        in.setHeader(BridgeHeaders.OUTCOME, "ignore");
+        in.setHeader(BridgeHeaders.IGNORED_REASON, reason);
+        in.setBody(null);
+    }
+
+    private static void deleteMedia(EvolutionWebhookParser.ParsedWebhook webhook) throws IOException {
+        if (webhook.inlineMedia() != null) {
+            Files.deleteIfExists(webhook.inlineMedia().file());
+        }
+    }
+
+    private static EvolutionWebhookParser.ParsedWebhook withEvent(EvolutionWebhookParser.ParsedWebhook webhook,
+            String event) {
+        return new EvolutionWebhookParser.ParsedWebhook(event, webhook.instance(), webhook.data(),
+                webhook.message(), webhook.inlineMedia(), webhook.mediaSkipped(), webhook.metadataBytes());
+    }
+
+    /** Turns a by-events path suffix such as {@code messages-upsert} into {@code messages.upsert}. */
+    static String eventFromPath(String suffix) {
+        if (suffix == null || suffix.isBlank()) {
+            return null;
+        }
+        return suffix.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
+    }
+
+    /** Decoding policy for one webhook. */
+    private final class Policy implements EvolutionWebhookParser.MediaPolicy {
+        private final String pathEvent;
+
+        private Policy(String pathEvent) {
+            this.pathEvent = pathEvent;
+        }
+
+        @Override
+        public Path newMediaFile() throws IOException {
+            return staging.newTemporaryFile(".part");
+        }
+
+        @Override
+        public boolean decodeInline() {
+            return inlineEnabled;
+        }
+
+        @Override
+        public boolean isHandledEvent(String event) {
+            return handledEvents.contains(event != null ? event : pathEvent);
+        }
+
+        @Override
+        public boolean isDuplicate(String instance, String messageId) {
+            return acceptedMessages.contains(instance + ":" + messageId);
+        }
+    }
+}

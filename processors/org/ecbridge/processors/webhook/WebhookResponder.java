@@ -1,0 +1,110 @@
+package org.ecbridge.processors.webhook;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpServerRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the JSON answers EvolutionAPI gets from the webhook route, and counts them by outcome and event.
+ *
+ * <p>Status codes follow EvolutionAPI's retry rules: 200 for accepted, duplicate and ignored webhooks, 401 and
+ * 422 for webhooks that will never succeed (EvolutionAPI stops retrying those), 503 with Retry-After for
+ * everything that may succeed later. The bridge never answers 413 or 500, which EvolutionAPI would retry.
+ */
+public final class WebhookResponder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookResponder.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final long retryAfterSeconds;
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+    public WebhookResponder(long retryAfterSeconds) {
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public void accepted(Exchange exchange) {
+        answer(exchange, 200, "accepted", null);
+    }
+
+    public void duplicate(Exchange exchange) {
+        answer(exchange, 200, "duplicate", null);
+    }
+
+    public void ignored(Exchange exchange) {
+        answer(exchange, 200, "ignored", exchange.getIn().getHeader(BridgeHeaders.IGNORED_REASON, String.class));
+    }
+
+    /** Answers a failed webhook from the exception the route caught. */
+    public void rejected(Exchange exchange) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Message in = exchange.getIn();
+        Object instance = in.getHeader(BridgeHeaders.INSTANCE);
+        Object messageId = in.getHeader(BridgeHeaders.MESSAGE_ID);
+        int status;
+        String code;
+        if (failure instanceof WebhookRejectedException rejected) {
+            status = rejected.status();
+            code = rejected.errorCode();
+            LOG.warn("Webhook rejected with {} {} (instance {}, message {}): {}", status, code, instance, messageId,
+                    rejected.getMessage());
+        } else {
+            status = 503;
+            code = "unavailable";
+            LOG.error("Webhook failed (instance {}, message {}); answering 503 so EvolutionAPI retries", instance,
+                    messageId, failure);
+        }
+        String message = failure == null ? null : failure.getMessage();
+        if (status == 503) {
+            in.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+            message = failure instanceof WebhookRejectedException ? message : "temporary failure, retry later";
+        }
+        HttpServerRequest request = exchange.getProperty(BridgeHeaders.HTTP_REQUEST, HttpServerRequest.class);
+        if (request == null && in.getBody() instanceof HttpServerRequest unread) {
+            request = unread;
+        }
+        if (request != null && !request.isEnded()) {
+            WebhookBodySpooler.closeConnectionAfterResponse(request);
+        }
+        answer(exchange, status, code, message);
+    }
+
+    /** Returns how many webhooks got each outcome, keyed {@code outcome/event}. */
+    public Map<String, Long> counts() {
+        Map<String, Long> snapshot = new java.util.TreeMap<>();
+        counters.forEach((key, adder) -> snapshot.put(key, adder.sum()));
+        return snapshot;
+    }
+
+    private void answer(Exchange exchange, int status, String outcome, String detail) {
+        Message in = exchange.getIn();
+        Object event = in.getHeader(BridgeHeaders.EVENT);
+        counters.computeIfAbsent(outcome + "/" + (event == null ? "unknown" : event), key -> new LongAdder())
+                .increment();
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put(status >= 400 ? "error" : "status", outcome);
+        putIfPresent(body, "message", detail);
+        putIfPresent(body, "event", in.getHeader(BridgeHeaders.EVENT, String.class));
+        putIfPresent(body, "instance", in.getHeader(BridgeHeaders.INSTANCE, String.class));
+        putIfPresent(body, "messageId", in.getHeader(BridgeHeaders.MESSAGE_ID, String.class));
+        // Every remaining header would become a response header, request headers included.
+        in.removeHeaders("*", "Retry-After");
+        in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        in.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        in.setBody(body.toString());
+    }
+
+    private static void putIfPresent(ObjectNode body, String field, String value) {
+        if (value != null) {
+            body.put(field, value);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package org.ecbridge;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
+import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.processors.chatwoot.ChatwootContacts;
+import org.ecbridge.processors.chatwoot.ChatwootConversations;
+import org.ecbridge.processors.chatwoot.ChatwootMessages;
+import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.chatwoot.DeadLetters;
+import org.ecbridge.processors.chatwoot.DeliveryRecords;
+import org.ecbridge.processors.media.MediaSources;
+import org.ecbridge.processors.media.MediaStager;
+import org.ecbridge.processors.webhook.DiskQuotaGuard;
+import org.ecbridge.processors.webhook.EvolutionWebhookParser;
+import org.ecbridge.processors.webhook.EvolutionWebhookReader;
+import org.ecbridge.processors.webhook.JwtVerifier;
+import org.ecbridge.processors.webhook.StagedMessageWriter;
+import org.ecbridge.processors.webhook.WebhookAuthenticator;
+import org.ecbridge.processors.webhook.WebhookBodySpooler;
+import org.ecbridge.processors.webhook.WebhookResponder;
+import org.ecbridge.staging.DiskUsageMonitor;
+import org.ecbridge.staging.StagingArea;
+import org.ecbridge.state.LocalStateStore;
+import org.ecbridge.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the bridge's beans from its settings and binds them by the names the route files use. Runs before
+ * the routes start, so the staging area is recovered before the delivery route polls it.
+ */
+public final class BridgeBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeBeans.class);
+    public static final String WEBHOOK_PATH = "/webhook/evolution";
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        BridgeSettings settings = BridgeSettings.load(context);
+        Registry registry = context.getRegistry();
+        ObjectMapper mapper = new ObjectMapper();
+        Path dataDir = settings.dataDir();
+        Files.createDirectories(dataDir);
+        Path spoolDir = dataDir.resolve("spool");
+        removeOrphanedSpoolFiles(spoolDir);
+
+        StagingArea staging = new StagingArea(dataDir.resolve("staging"), mapper);
+        staging.open();
+        registry.bind("stagingArea", staging);
+        DiskUsageMonitor diskUsage = new DiskUsageMonitor(spoolDir, staging.root(),
+                settings.longValue("bridge.disk.spool-quota-bytes", 4L << 30),
+                settings.longValue("bridge.disk.staging-quota-bytes", 10L << 30),
+                settings.longValue("bridge.disk.min-free-bytes", 1L << 30),
+                settings.longValue("bridge.disk.usage-refresh-millis", 2000));
+        registry.bind("diskUsageMonitor", diskUsage);
+        StateStore state = new LocalStateStore(dataDir.resolve("state"), mapper, Clock.systemUTC());
+        registry.bind("stateStore", state);
+        IdempotentRepository acceptedMessages = FileIdempotentRepository.fileIdempotentRepository(
+                dataDir.resolve("state").resolve("accepted-messages.dat").toFile(),
+                (int) settings.longValue("bridge.idempotency.max-keys", 100_000), 64L * 1024 * 1024);
+        registry.bind("acceptedMessages", acceptedMessages);
+
+        bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
+        bindDeliveryBeans(settings, registry, mapper, staging, state);
+        LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
+                settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
+                settings.list("bridge.media.sources", ""));
+    }
+
+    private static void bindWebhookBeans(BridgeSettings settings, Registry registry, StagingArea staging,
+            DiskUsageMonitor diskUsage, IdempotentRepository acceptedMessages) {
+        long maxBodyBytes = settings.longValue("bridge.webhook.max-body-bytes", 512L << 20);
+        JwtVerifier jwtVerifier = settings.optional("bridge.webhook.jwt-key")
+                .map(key -> new JwtVerifier(key, Clock.systemUTC(),
+                        Duration.ofSeconds(settings.longValue("bridge.webhook.jwt-clock-skew-seconds", 60))))
+                .orElse(null);
+        registry.bind("webhookAuthenticator", new WebhookAuthenticator(WEBHOOK_PATH, webhookToken(settings),
+                settings.string("bridge.webhook.token-header", "X-Bridge-Token"), jwtVerifier));
+        registry.bind("diskQuotaGuard", new DiskQuotaGuard(diskUsage, maxBodyBytes));
+        registry.bind("webhookBodySpooler", new WebhookBodySpooler(maxBodyBytes,
+                settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000)));
+        MediaSources sources = new MediaSources(settings.list("bridge.media.sources", "inline"), new ObjectMapper(),
+                settings.optional("bridge.evolution.url").flatMap(url -> settings.optional("bridge.evolution.api-key"))
+                        .orElse(null));
+        registry.bind("mediaSources", sources);
+        EvolutionWebhookParser parser = new EvolutionWebhookParser(
+                settings.longValue("bridge.webhook.max-metadata-bytes", 1L << 20),
+                settings.longValue("bridge.media.max-file-bytes", 2L << 30));
+        Set<String> handledEvents = new HashSet<>(settings.list("bridge.webhook.handled-events", "messages.upsert"));
+        registry.bind("evolutionWebhookReader", new EvolutionWebhookReader(parser, staging, handledEvents,
+                acceptedMessages, sources.inlineEnabled()));
+        registry.bind("stagedMessageWriter", new StagedMessageWriter(staging));
+        registry.bind("webhookResponder", new WebhookResponder(
+                settings.longValue("bridge.webhook.retry-after-seconds", 30)));
+    }
+
+    private static void bindDeliveryBeans(BridgeSettings settings, Registry registry, ObjectMapper mapper,
+            StagingArea staging, StateStore state) {
+        Duration idCacheTtl = settings.idCacheTtl();
+        ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
+                settings.chatwootAccountId());
+        ChatwootContacts contacts = new ChatwootContacts(requests, state, idCacheTtl, settings.chatwootInboxId(),
+                settings.inboxByInstance());
+        registry.bind("chatwootContacts", contacts);
+        registry.bind("chatwootConversations", new ChatwootConversations(requests, contacts, state, idCacheTtl));
+        registry.bind("chatwootMessages", new ChatwootMessages(requests, staging, state,
+                Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400))));
+        registry.bind("deliveryRecords", new DeliveryRecords(staging, state, Duration.ofSeconds(30),
+                Duration.ofMinutes(10)));
+        registry.bind("mediaStager", new MediaStager(staging, settings.longValue("bridge.media.max-file-bytes",
+                2L << 30)));
+        registry.bind("deadLetters", new DeadLetters(staging, mapper));
+    }
+
+    /**
+     * Returns the configured webhook token, or the one stored in {@code <data-dir>/webhook-token}, generating it
+     * on first start. The token itself is never logged.
+     */
+    static String webhookToken(BridgeSettings settings) {
+        var configured = settings.optional("bridge.webhook.token");
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        Path file = settings.dataDir().resolve("webhook-token");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String token = HexFormat.of().formatHex(random);
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                LOG.debug("File system of {} has no POSIX permissions", file);
+            }
+            LOG.info("No bridge.webhook.token is set, so a random one was written to {}. Configure EvolutionAPI to "
+                    + "send it (see README: Configure EvolutionAPI).", file);
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create the webhook token file " + file
+                    + "; set bridge.webhook.token instead", e);
+        }
+    }
+
+    /** Deletes spool files left by a process that was killed while receiving a webhook. */
+    private static void removeOrphanedSpoolFiles(Path spoolDir) throws IOException {
+        if (!Files.isDirectory(spoolDir)) {
+            return;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDir)) {
+            for (Path file : files) {
+                if (Files.isRegularFile(file)) {
+                    Files.deleteIfExists(file);
+                    removed++;
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} orphaned spool files from {}", removed, spoolDir);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.ecbridge.staging;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The facts of one WhatsApp message waiting in the staging area: ids, names, text and where its media is. The
+ * media bytes themselves are a separate file; this record stays a few kilobytes whatever the file's size.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class StagedMessage {
+
+    /** Name of the record and media files in the staging area. */
+    public String itemId;
+    public String event;
+    public String instance;
+    public String messageId;
+    /** Chat JID: the customer's phone JID for a direct chat, the group JID for a group. */
+    public String remoteJid;
+    /** Phone JID when {@link #remoteJid} is a LID ({@code @lid}) and EvolutionAPI sent the alternative. */
+    public String remoteJidAlt;
+    /** Sender JID inside a group. */
+    public String participant;
+    public boolean fromMe;
+    public String pushName;
+    public String messageType;
+    public Long messageTimestampSeconds;
+    /** Text for Chatwoot's {@code content}: the message text, a caption, or a location or contact card. */
+    public String text;
+    /** WhatsApp id of the message this one quotes. */
+    public String quotedMessageId;
+    public Media media;
+    /** The webhook's {@code data.key} and {@code data.message} without base64 or thumbnails, for media sources. */
+    public ObjectNode key;
+    public ObjectNode message;
+    public long receivedAtMillis;
+
+    public boolean isGroup() {
+        return remoteJid != null && remoteJid.endsWith("@g.us");
+    }
+
+    public String idempotencyKey() {
+        return instance + ":" + messageId;
+    }
+
+    /** Media facts; {@link #file} is set once the bytes are staged. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class Media {
+        /** image, video, audio, document or sticker. */
+        public String kind;
+        public String mimetype;
+        public String fileName;
+        /** fileLength as the sending phone declared it; only a hint. */
+        public Long declaredBytes;
+        public boolean voiceNote;
+        public String mediaUrl;
+        /** Staged file name inside the staging media folder, or null while the bytes are not fetched yet. */
+        public String file;
+        public Long sizeBytes;
+        public String sha256Hex;
+        /** Media source the bytes came from: inline, media-url or evolution-api. */
+        public String source;
+        /** Why no source produced the bytes, when none did. */
+        public String fetchFailure;
+    }
+}
