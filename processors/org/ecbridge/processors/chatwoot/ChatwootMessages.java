@@ -36,10 +36,12 @@ public final class ChatwootMessages {
     private final StagingArea staging;
     private final StateStore state;
     private final Duration messageMapTtl;
+    private final ChatwootConversations conversations;
 
-    public ChatwootMessages(ChatwootRequests requests, StagingArea staging, StateStore state,
-            Duration messageMapTtl) {
+    public ChatwootMessages(ChatwootRequests requests, ChatwootConversations conversations, StagingArea staging,
+            StateStore state, Duration messageMapTtl) {
         this.requests = requests;
+        this.conversations = conversations;
         this.staging = staging;
         this.state = state;
         this.messageMapTtl = messageMapTtl;
@@ -69,8 +71,21 @@ public final class ChatwootMessages {
         exchange.getIn().setBody(multipart(message, content, messageType, attributes));
     }
 
-    public void readCreate(Exchange exchange) throws IOException {
+    /**
+     * Reads the answer to the message create request, which is sent with {@code throwExceptionOnFailure=false}:
+     * a 404 means the cached conversation is gone, so it is forgotten before the failure leads to a redelivery.
+     */
+    public void readCreate(Exchange exchange) throws Exception {
         StagedMessage message = ChatwootRequests.message(exchange);
+        int status = exchange.getIn().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status == 404) {
+            conversations.forget(exchange);
+            throw new StaleConversationException("Chatwoot conversation of message " + message.messageId
+                    + " no longer exists; a new one is found or created on redelivery");
+        }
+        if (status < 200 || status >= 300) {
+            throw requests.failure(exchange, status);
+        }
         JsonNode created = requests.readJson(exchange);
         long chatwootId = created.path("id").asLong(-1);
         exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.staging.StagedMessage;
 
@@ -67,6 +69,19 @@ public final class ChatwootRequests {
         } catch (org.apache.camel.InvalidPayloadException e) {
             throw new IOException("Chatwoot's answer is not readable", e);
         }
+    }
+
+    /** Builds the exception camel-http would have thrown for a failed answer, with at most 1 KiB of its body. */
+    public HttpOperationFailedException failure(Exchange exchange, int status) throws IOException {
+        String body = "";
+        try (InputStream in = exchange.getIn().getBody(InputStream.class)) {
+            if (in != null) {
+                body = new String(in.readNBytes(1024), StandardCharsets.UTF_8);
+            }
+        }
+        String uri = exchange.getIn().getHeader(Exchange.HTTP_URI, String.class);
+        return new HttpOperationFailedException(uri, status, exchange.getIn().getHeader(Exchange.HTTP_RESPONSE_TEXT,
+                String.class), null, Map.of(), body);
     }
 
     public static String queryParameter(String name, String value) {

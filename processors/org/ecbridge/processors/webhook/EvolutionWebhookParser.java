@@ -115,6 +115,8 @@ public final class EvolutionWebhookParser {
         private boolean mediaSkipped;
         private long metadataBytes;
         private long treeStartOffset;
+        /** Bytes of skipped thumbnails inside the tree being read, which take no heap. */
+        private long treeSkippedBytes;
 
         private Envelope(MediaPolicy policy) {
             this.policy = policy;
@@ -192,15 +194,19 @@ public final class EvolutionWebhookParser {
             } catch (JsonParseException e) {
                 throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
                         + e.getOriginalMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
+                        + e.getMessage(), e);
             }
         }
 
         /** Reads the current value as a tree, counting its bytes against {@code maxMetadataBytes}. */
         private JsonNode readBoundedTree() throws IOException {
             treeStartOffset = parser.currentTokenLocation().getByteOffset();
+            treeSkippedBytes = 0;
             JsonNode node = readValue();
             checkBudget();
-            metadataBytes += parser.currentLocation().getByteOffset() - treeStartOffset;
+            metadataBytes += parser.currentLocation().getByteOffset() - treeStartOffset - treeSkippedBytes;
             return node;
         }
 
@@ -220,17 +226,27 @@ public final class EvolutionWebhookParser {
 
         private ObjectNode readObject() throws IOException {
             ObjectNode node = NODES.objectNode();
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            long skipStartOffset = -1;
+            while (true) {
+                JsonToken token = parser.nextToken();
+                if (skipStartOffset >= 0) {
+                    // A skipped string is only consumed by nextToken, so its end is the next token's start.
+                    treeSkippedBytes += parser.currentTokenLocation().getByteOffset() - skipStartOffset;
+                    skipStartOffset = -1;
+                }
+                if (token != JsonToken.FIELD_NAME) {
+                    return node;
+                }
                 String name = parser.currentName();
                 parser.nextToken();
                 if (isThumbnail(name)) {
+                    skipStartOffset = parser.currentTokenLocation().getByteOffset();
                     parser.skipChildren();
                 } else {
                     node.set(name, readValue());
                 }
                 checkBudget();
             }
-            return node;
         }
 
         private ArrayNode readArray() throws IOException {
@@ -243,7 +259,7 @@ public final class EvolutionWebhookParser {
         }
 
         private void checkBudget() {
-            long pendingBytes = parser.currentLocation().getByteOffset() - treeStartOffset;
+            long pendingBytes = parser.currentLocation().getByteOffset() - treeStartOffset - treeSkippedBytes;
             if (metadataBytes + pendingBytes > maxMetadataBytes) {
                 throw WebhookRejectedException.invalid("metadata-too-large", "webhook fields other than "
                         + "data.message.base64 exceed bridge.webhook.max-metadata-bytes (" + maxMetadataBytes

@@ -32,7 +32,7 @@ public final class StagedMessageWriter {
         exchange.removeProperty(BridgeHeaders.INLINE_MEDIA);
 
         LOG.debug("Staged message {} of instance {} as {} ({} media bytes)", message.messageId, message.instance,
-                message.itemId, message.media == null ? 0 : message.media.sizeBytes);
+                message.itemId, message.media == null ? null : message.media.sizeBytes);
     }
 
     /** Deletes the inline media of a message that was accepted before. */

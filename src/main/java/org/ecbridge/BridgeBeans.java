@@ -21,6 +21,7 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.http.WebhookHttpEngine;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
 import org.ecbridge.processors.chatwoot.ChatwootMessages;
@@ -57,6 +58,8 @@ public final class BridgeBeans implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         BridgeSettings settings = BridgeSettings.load(context);
         Registry registry = context.getRegistry();
+        registry.bind("platform-http-engine", new WebhookHttpEngine((int) settings.longValue("bridge.webhook.port",
+                8080)));
         ObjectMapper mapper = new ObjectMapper();
         Path dataDir = settings.dataDir();
         Files.createDirectories(dataDir);
@@ -121,8 +124,9 @@ public final class BridgeBeans implements CamelConfiguration {
         ChatwootContacts contacts = new ChatwootContacts(requests, state, idCacheTtl, settings.chatwootInboxId(),
                 settings.inboxByInstance());
         registry.bind("chatwootContacts", contacts);
-        registry.bind("chatwootConversations", new ChatwootConversations(requests, contacts, state, idCacheTtl));
-        registry.bind("chatwootMessages", new ChatwootMessages(requests, staging, state,
+        ChatwootConversations conversations = new ChatwootConversations(requests, contacts, state, idCacheTtl);
+        registry.bind("chatwootConversations", conversations);
+        registry.bind("chatwootMessages", new ChatwootMessages(requests, conversations, staging, state,
                 Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400))));
         registry.bind("deliveryRecords", new DeliveryRecords(staging, state, Duration.ofSeconds(30),
                 Duration.ofMinutes(10)));

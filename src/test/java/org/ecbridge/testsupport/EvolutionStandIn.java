@@ -1,0 +1,354 @@
+package org.ecbridge.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real HTTP server on 127.0.0.1 that plays the parts of EvolutionAPI 2.3.x that the bridge calls:
+ * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
+ * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
+ *
+ * <p>API calls need the {@code apikey} header, but media URLs need none, like presigned S3 URLs. Media files are
+ * streamed from disk, never loaded whole. The inspection methods are safe to call from any thread.
+ */
+public final class EvolutionStandIn implements AutoCloseable {
+
+    public static final String API_KEY_HEADER = "apikey";
+    /** Evolution's {@code express.json({limit: '136mb'})}. A larger body gets a 413 response. */
+    public static final long MAX_JSON_BODY_BYTES = 136L * 1024 * 1024;
+    public static final String MEDIA_PATH_PREFIX = "/media/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EvolutionStandIn.class);
+    private static final String XML_CONTENT_TYPE = "application/xml";
+
+    /** How {@code size.fileLength} is encoded, which depends on the Evolution version. */
+    public enum FileLengthEncoding {
+        /** {@code {"low": N, "high": 0, "unsigned": true}}, as 2.3.6 and later send it. */
+        LONG_OBJECT,
+        /** A plain JSON number, as 2.3.3 to 2.3.5 send it. */
+        NUMBER,
+        /** A numeric string such as {@code "36274"}, as 2.3.2 and older send it. */
+        NUMERIC_STRING
+    }
+
+    private record RegisteredMedia(Path file, String mimetype, String fileName, String mediaType, String caption) {
+    }
+
+    private record ServedFile(String rawPathAndQuery, Path file, String contentType) {
+
+        boolean requiresExactQuery() {
+            return rawPathAndQuery.indexOf('?') >= 0;
+        }
+    }
+
+    private final String apiKey;
+    private final Path uploadsDir;
+    private final StandInHttpServer http;
+    private final Set<String> instances = ConcurrentHashMap.newKeySet();
+    private final Map<String, RegisteredMedia> media = new ConcurrentHashMap<>();
+    private final Map<String, ServedFile> servedFiles = new ConcurrentHashMap<>();
+    private final List<JsonNode> base64Requests = new CopyOnWriteArrayList<>();
+    private volatile FileLengthEncoding fileLengthEncoding = FileLengthEncoding.LONG_OBJECT;
+
+    /**
+     * @param workDir directory for the server's scratch files, usually a JUnit {@code @TempDir}
+     * @param apiKey  the value that every API request's {@code apikey} header must have
+     */
+    public EvolutionStandIn(Path workDir, String apiKey) {
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        this.uploadsDir = workDir.resolve("evolution-uploads");
+        this.http = new StandInHttpServer("EvolutionAPI", workDir);
+    }
+
+    /** Declares an instance name. API calls for any other instance get Evolution's 404. */
+    public EvolutionStandIn addInstance(String instanceName) {
+        instances.add(instanceName);
+        return this;
+    }
+
+    public EvolutionStandIn fileLengthEncoding(FileLengthEncoding encoding) {
+        this.fileLengthEncoding = Objects.requireNonNull(encoding, "encoding");
+        return this;
+    }
+
+    public EvolutionStandIn start() {
+        http.requireNotStarted();
+        installRoutes();
+        http.start(http.router());
+        return this;
+    }
+
+    /** Returns {@code http://127.0.0.1:PORT}, without a trailing slash. */
+    public String baseUrl() {
+        return http.baseUrl();
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /**
+     * Makes {@code getBase64FromMediaMessage} return {@code file} for WhatsApp message {@code messageId}.
+     * A null {@code fileName} makes the response carry Evolution's fallback name {@code <messageId>.<ext>}.
+     */
+    public void registerMedia(String messageId, Path file, String mimetype, String fileName) {
+        registerMedia(messageId, file, mimetype, fileName, EvolutionMediaTypes.mediaType(mimetype), null);
+    }
+
+    /**
+     * @param mediaType the {@code mediaType} field, e.g. {@code documentMessage} or {@code stickerMessage}
+     * @param caption   the {@code caption} field, or null to leave it out
+     */
+    public void registerMedia(String messageId, Path file, String mimetype, String fileName, String mediaType,
+                              String caption) {
+        requireRegularFile(file);
+        media.put(messageId, new RegisteredMedia(file, mimetype, fileName, mediaType, caption));
+    }
+
+    /**
+     * Serves {@code file} at {@code rawPathAndQuery}, which must start with {@code /media/} and is compared with
+     * the request URI before any percent-decoding. When it contains a query, a request must repeat the query
+     * byte for byte or gets S3's 403 {@code SignatureDoesNotMatch}, as a presigned URL would.
+     */
+    public void serveFile(String rawPathAndQuery, Path file, String contentType) {
+        if (!rawPathAndQuery.startsWith(MEDIA_PATH_PREFIX)) {
+            throw new IllegalArgumentException("media path '" + rawPathAndQuery + "' must start with "
+                    + MEDIA_PATH_PREFIX);
+        }
+        requireRegularFile(file);
+        ServedFile served = new ServedFile(rawPathAndQuery, file, contentType);
+        servedFiles.put(pathOf(rawPathAndQuery), served);
+    }
+
+    /** Returns the absolute URL of a path registered with {@link #serveFile}. */
+    public String mediaUrl(String rawPathAndQuery) {
+        return baseUrl() + rawPathAndQuery;
+    }
+
+    /** Like {@link ChatwootStandIn#failNext(String, int, int)}, with Evolution's error body. */
+    public void failNext(String pathRegex, int status, int times) {
+        http.failures().failNext(null, pathRegex, status, times);
+    }
+
+    public void failNext(String method, String pathRegex, int status, int times) {
+        http.failures().failNext(method, pathRegex, status, times);
+    }
+
+    public void delayNext(String pathRegex, Duration delay) {
+        http.failures().delayNext(null, pathRegex, delay, 1);
+    }
+
+    public void delayNext(String method, String pathRegex, Duration delay, int times) {
+        http.failures().delayNext(method, pathRegex, delay, times);
+    }
+
+    /** Returns the JSON bodies of the authenticated {@code getBase64FromMediaMessage} requests, in order. */
+    public List<JsonNode> base64Requests() {
+        return List.copyOf(base64Requests);
+    }
+
+    public List<RecordedRequest> requests() {
+        return http.requests();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private void installRoutes() {
+        Router router = http.router();
+        router.route().handler(http.requestRecorder());
+        router.route().handler(BodyHandler.create(uploadsDir.toString())
+                .setBodyLimit(MAX_JSON_BODY_BYTES)
+                .setDeleteUploadedFilesOnEnd(true));
+        router.route().handler(this::authenticate);
+        router.route().handler(http.failureInjection(EvolutionStandIn::respondWithInjectedStatus));
+        router.post("/chat/getBase64FromMediaMessage/:instance").handler(http.guarded(this::getBase64));
+        router.get(MEDIA_PATH_PREFIX + "*").handler(this::serveMedia);
+        router.route().last().handler(ctx -> StandInJson.send(ctx, 404, EvolutionErrors.body(404,
+                "Cannot " + ctx.request().method() + " " + ctx.request().path())));
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        boolean mediaDownload = ctx.request().path().startsWith(MEDIA_PATH_PREFIX);
+        if (mediaDownload || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
+            ctx.next();
+            return;
+        }
+        LOG.info("EvolutionAPI stand-in rejects {} {}: missing or wrong {} header", ctx.request().method(),
+                ctx.request().path(), API_KEY_HEADER);
+        ObjectNode body = StandInJson.object();
+        body.put("status", 401);
+        body.put("error", "Unauthorized");
+        body.putObject("response").put("message", "Unauthorized");
+        StandInJson.send(ctx, 401, body);
+    }
+
+    /** {@code POST /chat/getBase64FromMediaMessage/{instance}} with {@code {"message": {"key": {"id"}}}}. */
+    private void getBase64(RoutingContext ctx) {
+        JsonNode request = StandInJson.parse(ctx.body().asString(),
+                EvolutionErrors.exception(400, "request body is not valid JSON"));
+        base64Requests.add(request);
+        String instance = ctx.pathParam("instance");
+        if (!instances.contains(instance)) {
+            throw EvolutionErrors.exception(404, "The \"" + instance + "\" instance does not exist");
+        }
+        String messageId = request.path("message").path("key").path("id").asText(null);
+        RegisteredMedia registered = messageId == null ? null : media.get(messageId);
+        if (registered == null) {
+            throw EvolutionErrors.exception(400, "Message not found");
+        }
+
+        // NOTE: convertToMp4 is recorded but ignored, so the stand-in returns the registered bytes and type.
+        long sizeBytes = sizeOf(registered.file());
+        LOG.debug("EvolutionAPI stand-in streams media of message {} ({} bytes) as base64", messageId, sizeBytes);
+        Base64JsonResponse.send(http.vertx(), ctx, 201, describe(messageId, registered, sizeBytes),
+                registered.file(), sizeBytes);
+    }
+
+    /** Builds the fields of Evolution's response that come before {@code base64}, in Evolution's order. */
+    private ObjectNode describe(String messageId, RegisteredMedia registered, long sizeBytes) {
+        ObjectNode fields = StandInJson.object();
+        fields.put("mediaType", registered.mediaType());
+        fields.put("fileName", registered.fileName() != null ? registered.fileName()
+                : messageId + "." + EvolutionMediaTypes.extension(registered.mimetype()));
+        if (registered.caption() != null) {
+            fields.put("caption", registered.caption());
+        }
+        ObjectNode size = fields.putObject("size");
+        switch (fileLengthEncoding) {
+            case LONG_OBJECT -> size.putObject("fileLength")
+                    .put("low", (int) sizeBytes)
+                    .put("high", (int) (sizeBytes >>> 32))
+                    .put("unsigned", true);
+            case NUMBER -> size.put("fileLength", sizeBytes);
+            case NUMERIC_STRING -> size.put("fileLength", Long.toString(sizeBytes));
+            default -> throw new IllegalStateException("unknown encoding " + fileLengthEncoding);
+        }
+        fields.put("mimetype", registered.mimetype());
+        return fields;
+    }
+
+    private void serveMedia(RoutingContext ctx) {
+        String rawUri = ctx.request().uri();
+        ServedFile served = servedFiles.get(pathOf(rawUri));
+        if (served == null) {
+            LOG.info("EvolutionAPI stand-in has no media file at {}", rawUri);
+            sendS3Error(ctx, 404, "NoSuchKey", "The specified key does not exist.");
+            return;
+        }
+        if (served.requiresExactQuery() && !served.rawPathAndQuery().equals(rawUri)) {
+            LOG.info("EvolutionAPI stand-in rejects {}: the query differs from the registered {}", rawUri,
+                    served.rawPathAndQuery());
+            sendS3Error(ctx, 403, "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided.");
+            return;
+        }
+        ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, served.contentType())
+                .sendFile(served.file().toString());
+    }
+
+    private static void sendS3Error(RoutingContext ctx, int status, String code, String message) {
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
+                + message + "</Message></Error>";
+        StandInJson.sendText(ctx, status, XML_CONTENT_TYPE, body);
+    }
+
+    private static void respondWithInjectedStatus(RoutingContext ctx, int status) {
+        String reason = HttpResponseStatus.valueOf(status).reasonPhrase();
+        StandInJson.send(ctx, status, EvolutionErrors.body(status, reason + " (injected by the test)"));
+    }
+
+    private static String pathOf(String rawPathAndQuery) {
+        int queryStart = rawPathAndQuery.indexOf('?');
+        return queryStart < 0 ? rawPathAndQuery : rawPathAndQuery.substring(0, queryStart);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of media file " + file, e);
+        }
+    }
+
+    private static void requireRegularFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("media file " + file + " does not exist or is not a regular file");
+        }
+    }
+
+    /** Error bodies in the shape of Evolution's exception filter. */
+    private static final class EvolutionErrors {
+
+        static ObjectNode body(int status, String message) {
+            ObjectNode body = StandInJson.object();
+            body.put("status", status);
+            body.put("error", HttpResponseStatus.valueOf(status).reasonPhrase());
+            body.putObject("response").putArray("message").add(message);
+            return body;
+        }
+
+        static StandInHttpException exception(int status, String message) {
+            return new StandInHttpException(status, body(status, message));
+        }
+    }
+
+    /** Mimetype facts for the response fields that Evolution derives from it. */
+    private static final class EvolutionMediaTypes {
+
+        /**
+         * The first extension that mime-db 1.52.0 (read by {@code mime.extension} in mime-types 2.1.35) lists
+         * for a few common types. It matches the {@code .jpeg} that Evolution 2.3.x returns for images.
+         * NOTE: other types get {@code false}, as Evolution does for a type that mime-db lacks.
+         */
+        private static final Map<String, String> EXTENSIONS = Map.of(
+                "image/jpeg", "jpeg",
+                "image/png", "png",
+                "image/webp", "webp",
+                "video/mp4", "mp4",
+                "audio/ogg", "oga",
+                "audio/mpeg", "mpga",
+                "audio/mp4", "m4a",
+                "application/pdf", "pdf",
+                "text/plain", "txt");
+
+        static String mediaType(String mimetype) {
+            String type = mimetype == null ? "" : mimetype.toLowerCase(Locale.ROOT);
+            if (type.startsWith("image/")) {
+                return "imageMessage";
+            }
+            if (type.startsWith("video/")) {
+                return "videoMessage";
+            }
+            return type.startsWith("audio/") ? "audioMessage" : "documentMessage";
+        }
+
+        static String extension(String mimetype) {
+            String type = mimetype == null ? "" : HeaderParameters.parse(mimetype).type();
+            return EXTENSIONS.getOrDefault(type, "false");
+        }
+    }
+}
