@@ -72,7 +72,7 @@ public final class ChatwootMessages {
     }
 
     /**
-     * Reads the answer to the message create request, which is sent with {@code throwExceptionOnFailure=false}:
+     * Reads the response to the message create request, which is sent with {@code throwExceptionOnFailure=false}:
      * a 404 means the cached conversation is gone, so it is forgotten before the failure leads to a redelivery.
      */
     public void readCreate(Exchange exchange) throws Exception {

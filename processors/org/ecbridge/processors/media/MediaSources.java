@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Steps of the {@code media-fetch} routes: the configured order of media sources, the requests to each, and the
- * record of why a source failed. A message whose sources all failed permanently is posted with a note instead
- * of its file; a transient failure (connection refused, timeout, 429, 5xx) makes the delivery retry.
+ * record of why a source failed. When every source failed for good, the message is posted with a note in place
+ * of its file. A transient failure (connection refused, timeout, 429, 5xx) makes the delivery retry instead.
  */
 public final class MediaSources {
 
@@ -120,8 +120,8 @@ public final class MediaSources {
     }
 
     /**
-     * Ends the fetch: nothing to do when a source staged the file; retries the delivery after a transient
-     * failure; otherwise leaves the reason for the note posted in place of the file.
+     * Ends the fetch. After a transient failure it throws, so the delivery is retried. When no source staged the
+     * file otherwise, the reason stays in the record for the note posted in place of the file.
      */
     public void finish(Exchange exchange) throws MediaUnavailableException {
         StagedMessage message = ChatwootRequests.message(exchange);

@@ -19,7 +19,7 @@ import org.ecbridge.staging.StagingArea;
 
 /**
  * Streams fetched media into the staging area while computing its SHA-256: a raw download (a {@code mediaUrl})
- * or the {@code base64} field of EvolutionAPI's {@code getBase64FromMediaMessage} answer, decoded as it is read.
+ * or the {@code base64} field of EvolutionAPI's {@code getBase64FromMediaMessage} response, decoded as it is read.
  */
 public final class MediaStager {
 
@@ -53,17 +53,17 @@ public final class MediaStager {
         }
     }
 
-    /** Stages the {@code base64} field of a {@code getBase64FromMediaMessage} answer, decoding it as it streams. */
-    public void stageBase64Answer(Exchange exchange) throws Exception {
+    /** Stages the {@code base64} field of a {@code getBase64FromMediaMessage} response, decoding it as it streams. */
+    public void stageBase64Response(Exchange exchange) throws Exception {
         StagedMessage message = ChatwootRequests.message(exchange);
         Path temporary = staging.newTemporaryFile(".part");
         try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
                 JsonParser parser = factory.createParser(in);
                 DigestingFileOutputStream out = new DigestingFileOutputStream(temporary, maxMediaBytes)) {
-            boolean decoded = readAnswer(parser, out, message.media);
+            boolean decoded = readResponse(parser, out, message.media);
             out.close();
             if (!decoded) {
-                throw new IOException("getBase64FromMediaMessage answered without a base64 field");
+                throw new IOException("getBase64FromMediaMessage responded without a base64 field");
             }
             place(message, temporary, out, "evolution-api");
         } finally {
@@ -71,10 +71,10 @@ public final class MediaStager {
         }
     }
 
-    private static boolean readAnswer(JsonParser parser, DigestingFileOutputStream out, StagedMessage.Media media)
+    private static boolean readResponse(JsonParser parser, DigestingFileOutputStream out, StagedMessage.Media media)
             throws IOException {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
-            throw new IOException("getBase64FromMediaMessage answered with something other than a JSON object");
+            throw new IOException("getBase64FromMediaMessage responded with something other than a JSON object");
         }
         boolean decoded = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
