@@ -40,7 +40,8 @@ public final class DeliveryRecords {
         StagedMessage message = staging.readRecord(recordFile);
         exchange.setProperty(BridgeHeaders.MESSAGE, message);
         exchange.setProperty(BridgeHeaders.RECORD_FILE, recordFile);
-        exchange.setProperty(BridgeHeaders.MEDIA_PENDING, message.media != null && message.media.file == null);
+        exchange.setProperty(BridgeHeaders.MEDIA_PENDING, message.media != null && message.media.file == null
+                && message.media.oversizedBytes == null);
         exchange.getIn().setBody(null);
         LOG.debug("Delivering message {} of instance {} (item {})", message.messageId, message.instance,
                 message.itemId);

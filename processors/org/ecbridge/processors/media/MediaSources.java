@@ -31,8 +31,9 @@ public final class MediaSources {
     private final List<String> sources;
     private final ObjectMapper mapper;
     private final String evolutionApiKey;
+    private final long maxFileBytes;
 
-    public MediaSources(List<String> sources, ObjectMapper mapper, String evolutionApiKey) {
+    public MediaSources(List<String> sources, ObjectMapper mapper, String evolutionApiKey, long maxFileBytes) {
         for (String source : sources) {
             if (!KNOWN.contains(source)) {
                 throw new IllegalArgumentException("bridge.media.sources contains unknown source '" + source
@@ -42,6 +43,7 @@ public final class MediaSources {
         this.sources = List.copyOf(sources);
         this.mapper = mapper;
         this.evolutionApiKey = evolutionApiKey;
+        this.maxFileBytes = maxFileBytes;
     }
 
     /** Returns true when webhooks' inline base64 is a configured source. */
@@ -60,18 +62,27 @@ public final class MediaSources {
         return String.join(",", routes);
     }
 
+    /** Resets the fetch; a file declared larger than the maximum is not fetched at all. */
     public void start(Exchange exchange) {
-        ChatwootRequests.message(exchange).media.fetchFailure = null;
+        StagedMessage message = ChatwootRequests.message(exchange);
+        message.media.fetchFailure = null;
         exchange.removeProperty(TRANSIENT_FAILURE);
+        Long declared = message.media.declaredBytes;
+        if (declared != null && declared > maxFileBytes) {
+            message.media.oversizedBytes = declared;
+            LOG.warn("Message {} of instance {} declares a {} of {} bytes, over bridge.media.max-file-bytes ({}); "
+                    + "it is not fetched", message.messageId, message.instance, message.media.kind, declared,
+                    maxFileBytes);
+        }
     }
 
     public boolean pending(Exchange exchange) {
-        return ChatwootRequests.message(exchange).media.file == null;
+        StagedMessage.Media media = ChatwootRequests.message(exchange).media;
+        return media.file == null && media.oversizedBytes == null;
     }
 
     public boolean hasMediaUrl(Exchange exchange) {
-        StagedMessage.Media media = ChatwootRequests.message(exchange).media;
-        return media.file == null && media.mediaUrl != null;
+        return pending(exchange) && ChatwootRequests.message(exchange).media.mediaUrl != null;
     }
 
     public boolean evolutionApiAvailable(Exchange exchange) {
@@ -125,7 +136,7 @@ public final class MediaSources {
      */
     public void finish(Exchange exchange) throws MediaUnavailableException {
         StagedMessage message = ChatwootRequests.message(exchange);
-        if (message.media.file != null) {
+        if (message.media.file != null || message.media.oversizedBytes != null) {
             exchange.setProperty(BridgeHeaders.MEDIA_PENDING, false);
             return;
         }

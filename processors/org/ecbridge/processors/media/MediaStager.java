@@ -16,6 +16,8 @@ import org.apache.camel.Exchange;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams fetched media into the staging area while computing its SHA-256: a raw download (a {@code mediaUrl})
@@ -23,6 +25,7 @@ import org.ecbridge.staging.StagingArea;
  */
 public final class MediaStager {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MediaStager.class);
     private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS.withPaddingAllowed();
 
     private final StagingArea staging;
@@ -48,6 +51,8 @@ public final class MediaStager {
                 message.media.mimetype = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
             }
             place(message, temporary, out, "media-url");
+        } catch (MediaTooLargeException e) {
+            stopOversized(message, e, "media-url");
         } finally {
             Files.deleteIfExists(temporary);
         }
@@ -66,6 +71,8 @@ public final class MediaStager {
                 throw new IOException("getBase64FromMediaMessage responded without a base64 field");
             }
             place(message, temporary, out, "evolution-api");
+        } catch (MediaTooLargeException e) {
+            stopOversized(message, e, "evolution-api");
         } finally {
             Files.deleteIfExists(temporary);
         }
@@ -91,6 +98,14 @@ public final class MediaStager {
             }
         }
         return decoded;
+    }
+
+    /** Records a file that grew past the maximum while it was fetched; what was read of it is deleted. */
+    private static void stopOversized(StagedMessage message, MediaTooLargeException e, String source) {
+        message.media.oversizedBytes = e.seenBytes();
+        message.media.source = source;
+        LOG.warn("Stopped fetching the {} of message {} of instance {} from {}: {}", message.media.kind,
+                message.messageId, message.instance, source, e.getMessage());
     }
 
     private void place(StagedMessage message, Path temporary, DigestingFileOutputStream out, String source)

@@ -225,7 +225,10 @@ class WebhookToChatwootTest {
         }
         assertEquals("3A5F0C1B2D3E4F5A6B7C", deadLetter.path("message").path("messageId").asText());
         assertTrue(deadLetter.path("reason").asText().contains("422"), deadLetter.toString());
-        assertTrue(chatwoot.messages().isEmpty());
+        ChatwootMessage note = chatwoot.awaitMessages(1, DELIVERY_TIMEOUT).get(0);
+        assertTrue(note.privateNote(), "agents learn of it through a private note");
+        assertTrue(note.content().contains("3A5F0C1B2D3E4F5A6B7C"), note.content());
+        assertTrue(note.content().contains("422"), note.content());
     }
 
     @Test
