@@ -87,14 +87,16 @@ public final class MediaDelivery {
             throw new IllegalStateException("no media store is configured for files over the attachment limit; "
                     + "set bridge.storage.type to local or s3");
         }
+        long startNanos = System.nanoTime();
         StoredMedia stored = store.store(staging.mediaFile(media.file), media.fileName,
                 media.mimetype == null ? "application/octet-stream" : media.mimetype);
+        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
         media.storedKey = stored.key();
         media.linkUrl = store.downloadLink(stored, linkExpiry).toString();
         media.linkExpiresAtMillis = System.currentTimeMillis() + linkExpiry.toMillis();
         saveRecord(exchange, message);
-        LOG.info("Stored the {} of message {} of instance {} ({} bytes) as {} for a link", media.kind,
-                message.messageId, message.instance, stored.sizeBytes(), stored.key());
+        LOG.info("Stored the {} of message {} of instance {} ({} bytes) as {} for a link in {} ms", media.kind,
+                message.messageId, message.instance, stored.sizeBytes(), stored.key(), elapsedMillis);
     }
 
     private void choose(Exchange exchange, String delivery) throws IOException {
