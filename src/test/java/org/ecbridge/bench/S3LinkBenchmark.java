@@ -31,7 +31,7 @@ public final class S3LinkBenchmark {
 
     public static void main(String[] args) throws Exception {
         long fileBytes = Long.parseLong(args.length > 0 ? args[0] : "1073741824");
-        String heap = args.length > 1 ? args[1] : "128m";
+        List<String> jvmOptions = List.of((args.length > 1 ? args[1] : "-Xmx128m").split(" "));
         Path work = Files.createTempDirectory(Path.of("target"), "s3-bench-");
         GeneratedWebhook webhook = new GeneratedWebhook("S3BENCH" + fileBytes, "video.mp4", "video/mp4", fileBytes,
                 7);
@@ -48,7 +48,7 @@ public final class S3LinkBenchmark {
             properties.put("bridge.media.max-file-bytes", Long.toString(fileBytes + 1));
             properties.put("bridge.disk.spool-quota-bytes", Long.toString(8L << 30));
             properties.put("camel.main.routesIncludePattern", "file:routes/*.yaml");
-            try (BridgeProcess bridge = BridgeProcess.start(List.of("-Xmx" + heap), properties,
+            try (BridgeProcess bridge = BridgeProcess.start(jvmOptions, properties,
                     Duration.ofSeconds(60))) {
                 long startNanos = System.nanoTime();
                 HttpResponse<String> response = new WebhookClient(bridge.webhookUrl())
@@ -58,10 +58,10 @@ public final class S3LinkBenchmark {
                 long postedMillis = (System.nanoTime() - startNanos) / 1_000_000;
                 Matcher stored = STORED.matcher(bridge.log());
                 long uploadMillis = stored.find() ? Long.parseLong(stored.group(1)) : -1;
-                System.out.printf("| file | heap | status | webhook 200 after | S3 multipart upload | link posted after "
+                System.out.printf("| file | JVM options | status | webhook 200 after | S3 multipart upload | link posted after "
                         + "| upload throughput | bridge peak RSS |%n|---|---|---|---|---|---|---|---|%n");
                 System.out.printf("| %d MiB | %s | %d | %.1f s | %.1f s | %.1f s | %.0f MB/s | %d MiB |%n",
-                        fileBytes >> 20, heap, response.statusCode(), acceptedMillis / 1000.0, uploadMillis / 1000.0,
+                        fileBytes >> 20, String.join(" ", jvmOptions), response.statusCode(), acceptedMillis / 1000.0, uploadMillis / 1000.0,
                         postedMillis / 1000.0, fileBytes / 1e6 / (uploadMillis / 1000.0),
                         bridge.peakResidentBytes() >> 20);
             }
