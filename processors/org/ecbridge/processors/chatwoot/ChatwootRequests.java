@@ -42,7 +42,8 @@ public final class ChatwootRequests {
     public void prepare(Exchange exchange, String method, String accountPath, String query, Object jsonBody)
             throws IOException {
         Message in = exchange.getIn();
-        in.removeHeaders("*");
+        // The redelivery counters must survive, or a failing call would be retried forever.
+        in.removeHeaders("*", "CamelRedeliver*");
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.HTTP_PATH, "/api/v1/accounts/" + accountId + accountPath);
         if (query != null) {

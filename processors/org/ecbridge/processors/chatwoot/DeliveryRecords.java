@@ -70,9 +70,11 @@ public final class DeliveryRecords {
     public void complete(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
         staging.deleteMedia(message);
-        LOG.info("Delivered message {} of instance {} to Chatwoot conversation {} as message {} ({} media bytes)",
-                message.messageId, message.instance, exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
+        LOG.info("Delivered message {} of instance {} to Chatwoot conversation {} as message {} ({} media bytes, "
+                + "SHA-256 {})", message.messageId, message.instance,
+                exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
                 exchange.getProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID),
-                message.media == null || message.media.sizeBytes == null ? 0 : message.media.sizeBytes);
+                message.media == null || message.media.sizeBytes == null ? 0 : message.media.sizeBytes,
+                message.media == null ? null : message.media.sha256Hex);
     }
 }

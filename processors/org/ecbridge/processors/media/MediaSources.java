@@ -90,7 +90,7 @@ public final class MediaSources {
     }
 
     public void mediaUrlRequest(Exchange exchange) {
-        exchange.getIn().removeHeaders("*");
+        exchange.getIn().removeHeaders("*", "CamelRedeliver*");
         exchange.getIn().setHeader(Exchange.HTTP_METHOD, "GET");
         exchange.getIn().setHeader(Exchange.HTTP_URI, ChatwootRequests.message(exchange).media.mediaUrl);
         exchange.getIn().setBody(null);
@@ -106,7 +106,7 @@ public final class MediaSources {
         }
         ObjectNode body = mapper.createObjectNode().put("convertToMp4", false);
         body.set("message", inner);
-        exchange.getIn().removeHeaders("*");
+        exchange.getIn().removeHeaders("*", "CamelRedeliver*");
         exchange.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
         exchange.getIn().setHeader(Exchange.HTTP_PATH, "/chat/getBase64FromMediaMessage/"
                 + java.net.URLEncoder.encode(message.instance, java.nio.charset.StandardCharsets.UTF_8)

@@ -103,6 +103,7 @@ class LargeMediaRoutingTest {
         ChatwootMessage message = chatwoot.awaitMessages(1, TIMEOUT).get(0);
 
         assertEquals(1, message.attachments().size());
+        assertEquals(ATTACHMENT_LIMIT_BYTES - 1, message.attachments().get(0).sizeBytes());
         assertEquals(webhook.fileSha256(), message.attachments().get(0).sha256());
         assertTrue(objects().isEmpty(), "nothing stored in S3 for an attachment");
     }

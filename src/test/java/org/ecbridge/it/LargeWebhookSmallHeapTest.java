@@ -41,6 +41,8 @@ class LargeWebhookSmallHeapTest {
                 CHATWOOT_TOKEN).addInbox(7, "WhatsApp").start()) {
             Map<String, String> properties = EmbeddedBridge.defaults(tempDir.resolve("data"), chatwoot.baseUrl(),
                     CHATWOOT_TOKEN);
+            // The file must travel as a multipart attachment, the path that streams it from the staged file.
+            properties.put("bridge.chatwoot.max-attachment-bytes", Long.toString(FILE_BYTES));
             try (BridgeProcess bridge = BridgeProcess.start(List.of("-Xmx64m"), properties, Duration.ofSeconds(60))) {
                 HttpResponse<String> response = new WebhookClient(bridge.webhookUrl())
                         .postStream(webhook::body, webhook.bodyBytes(), Duration.ofMinutes(3));
