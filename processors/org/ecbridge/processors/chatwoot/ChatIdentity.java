@@ -6,7 +6,7 @@ import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.staging.StagedMessage;
 
 /**
- * Who a WhatsApp chat is in Chatwoot: the contact's identifier (the chat JID), E.164 phone number, display name,
+ * Identity of a WhatsApp chat in Chatwoot: the contact's identifier (the chat JID), E.164 phone number, display name,
  * and the inbox its instance maps to. A group is one contact, identified by the group JID.
  */
 public record ChatIdentity(String identifier, String phoneNumber, String name, long inboxId) {

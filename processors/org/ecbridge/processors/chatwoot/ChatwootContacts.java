@@ -60,8 +60,8 @@ public final class ChatwootContacts {
     /** Picks the contact whose identifier or phone number is the chat's; a near match is not taken. */
     public void readSearch(Exchange exchange) throws IOException {
         ChatIdentity identity = identity(exchange);
-        JsonNode answer = requests.readJson(exchange);
-        for (JsonNode contact : answer.path("payload")) {
+        JsonNode response = requests.readJson(exchange);
+        for (JsonNode contact : response.path("payload")) {
             boolean sameIdentifier = identity.identifier().equals(contact.path("identifier").asText(null));
             boolean samePhone = identity.phoneNumber() != null
                     && identity.phoneNumber().equals(contact.path("phone_number").asText(null));
@@ -87,7 +87,7 @@ public final class ChatwootContacts {
     public void readCreate(Exchange exchange) throws IOException {
         JsonNode contact = requests.readJson(exchange).path("payload").path("contact");
         if (!contact.path("id").canConvertToLong()) {
-            throw new IOException("Chatwoot created a contact but its answer has no payload.contact.id");
+            throw new IOException("Chatwoot created a contact but its response has no payload.contact.id");
         }
         ChatIdentity identity = identity(exchange);
         remember(exchange, identity, contact.path("id").asLong());

@@ -44,7 +44,7 @@ public final class ChatwootConversations {
         }
     }
 
-    /** Drops the cached conversation, for example after Chatwoot answered that it no longer exists. */
+    /** Drops the cached conversation, for example after Chatwoot responded that it no longer exists. */
     public void forget(Exchange exchange) {
         state.delete(cacheKey(exchange));
         exchange.removeProperty(BridgeHeaders.CONVERSATION_ID);
@@ -80,7 +80,7 @@ public final class ChatwootConversations {
     public void readCreate(Exchange exchange) throws IOException {
         JsonNode conversation = requests.readJson(exchange);
         if (!conversation.path("id").canConvertToLong()) {
-            throw new IOException("Chatwoot created a conversation but its answer has no id");
+            throw new IOException("Chatwoot created a conversation but its response has no id");
         }
         remember(exchange, conversation.path("id").asLong());
         LOG.info("Created Chatwoot conversation {} for contact {}", conversation.path("id").asLong(),

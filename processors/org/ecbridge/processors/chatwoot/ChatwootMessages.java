@@ -55,7 +55,7 @@ public final class ChatwootMessages {
         ObjectNode attributes = contentAttributes(message);
         String messageType = message.fromMe ? "outgoing" : "incoming";
 
-        if (message.media == null || message.media.file == null) {
+        if (message.media == null || message.media.file == null || MediaDelivery.LINK.equals(message.media.delivery)) {
             ObjectNode body = requests.mapper().createObjectNode()
                     .put("content", content)
                     .put("message_type", messageType)
@@ -72,7 +72,7 @@ public final class ChatwootMessages {
     }
 
     /**
-     * Reads the answer to the message create request, which is sent with {@code throwExceptionOnFailure=false}:
+     * Reads the response to the message create request, which is sent with {@code throwExceptionOnFailure=false}:
      * a 404 means the cached conversation is gone, so it is forgotten before the failure leads to a redelivery.
      */
     public void readCreate(Exchange exchange) throws Exception {
@@ -83,6 +83,10 @@ public final class ChatwootMessages {
             throw new StaleConversationException("Chatwoot conversation of message " + message.messageId
                     + " no longer exists; a new one is found or created on redelivery");
         }
+        boolean attachment = message.media != null && MediaDelivery.ATTACHMENT.equals(message.media.delivery);
+        if (attachment && (status == 413 || status == 422)) {
+            fallBackToLink(exchange, message, "Chatwoot rejected the attachment with HTTP " + status);
+        }
         if (status < 200 || status >= 300) {
             throw requests.failure(exchange, status);
         }
@@ -92,6 +96,30 @@ public final class ChatwootMessages {
         if (chatwootId > 0) {
             state.put(messageKey(message.instance, message.messageId), Long.toString(chatwootId), messageMapTtl);
         }
+    }
+
+    /**
+     * Handles an upload that timed out: an attachment is posted as a link on the next attempt, anything else
+     * fails with the timeout so the redelivery policy retries it.
+     */
+    public void uploadTimedOut(Exchange exchange) throws Exception {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        if (message.media != null && MediaDelivery.ATTACHMENT.equals(message.media.delivery)) {
+            fallBackToLink(exchange, message, "the attachment upload to Chatwoot timed out");
+        }
+        throw exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+    }
+
+    private void fallBackToLink(Exchange exchange, StagedMessage message, String reason)
+            throws IOException, AttachmentRejectedException {
+        message.media.delivery = MediaDelivery.LINK;
+        Path recordFile = exchange.getProperty(BridgeHeaders.RECORD_FILE, Path.class);
+        if (recordFile != null) {
+            staging.writeRecord(recordFile, message);
+        }
+        LOG.warn("{} for message {} of instance {}; posting a link to the file instead", reason, message.messageId,
+                message.instance);
+        throw new AttachmentRejectedException(reason + "; the next attempt posts a link instead");
     }
 
     /** Returns the Chatwoot message id a WhatsApp message was posted as, when the bridge posted it. */
@@ -142,8 +170,31 @@ public final class ChatwootMessages {
             content.append(content.length() > 0 ? "\n\n" : "").append("[The ").append(message.media.kind)
                     .append(' ').append(message.media.fileName).append(" could not be fetched: ")
                     .append(message.media.fetchFailure).append(']');
+        } else if (message.media != null && MediaDelivery.LINK.equals(message.media.delivery)) {
+            content.append(content.length() > 0 ? "\n\n" : "").append(linkBlock(message.media));
         }
         return content.toString();
+    }
+
+    /** Describes a file posted as a link: name, size, the link and until when it works. */
+    static String linkBlock(StagedMessage.Media media) {
+        String expires = media.linkExpiresAtMillis == null ? "" : " The link works until "
+                + java.time.Instant.ofEpochMilli(media.linkExpiresAtMillis).truncatedTo(java.time.temporal.ChronoUnit
+                        .MINUTES) + ".";
+        return "📎 " + media.fileName + " (" + humanSize(media.sizeBytes == null ? 0 : media.sizeBytes) + ")\n"
+                + media.linkUrl + "\n" + "The file is larger than Chatwoot's attachment limit, so the bridge keeps "
+                + "it." + expires;
+    }
+
+    static String humanSize(long bytes) {
+        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + " bytes" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     private ObjectNode contentAttributes(StagedMessage message) {

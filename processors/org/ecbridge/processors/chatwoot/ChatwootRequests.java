@@ -16,7 +16,7 @@ import org.ecbridge.staging.StagedMessage;
 
 /**
  * Prepares exchanges for the camel-http endpoint that calls Chatwoot's Application API, and reads its JSON
- * answers. All headers are removed first, so nothing from an earlier step leaks into a Chatwoot request.
+ * responses. All headers are removed first, so nothing from an earlier step leaks into a Chatwoot request.
  */
 public final class ChatwootRequests {
 
@@ -42,7 +42,8 @@ public final class ChatwootRequests {
     public void prepare(Exchange exchange, String method, String accountPath, String query, Object jsonBody)
             throws IOException {
         Message in = exchange.getIn();
-        in.removeHeaders("*");
+        // The redelivery counters must survive, or a failing call would be retried forever.
+        in.removeHeaders("*", "CamelRedeliver*");
         in.setHeader(Exchange.HTTP_METHOD, method);
         in.setHeader(Exchange.HTTP_PATH, "/api/v1/accounts/" + accountId + accountPath);
         if (query != null) {
@@ -58,7 +59,7 @@ public final class ChatwootRequests {
         }
     }
 
-    /** Reads Chatwoot's JSON answer from the body. */
+    /** Reads Chatwoot's JSON response from the body. */
     public JsonNode readJson(Exchange exchange) throws IOException {
         Object body = exchange.getIn().getBody();
         if (body == null) {
@@ -67,11 +68,11 @@ public final class ChatwootRequests {
         try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
             return mapper.readTree(in);
         } catch (org.apache.camel.InvalidPayloadException e) {
-            throw new IOException("Chatwoot's answer is not readable", e);
+            throw new IOException("Chatwoot's response is not readable", e);
         }
     }
 
-    /** Builds the exception camel-http would have thrown for a failed answer, with at most 1 KiB of its body. */
+    /** Builds the exception camel-http would have thrown for a failed response, with at most 1 KiB of its body. */
     public HttpOperationFailedException failure(Exchange exchange, int status) throws IOException {
         String body = "";
         try (InputStream in = exchange.getIn().getBody(InputStream.class)) {

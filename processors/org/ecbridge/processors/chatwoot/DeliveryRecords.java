@@ -40,7 +40,8 @@ public final class DeliveryRecords {
         StagedMessage message = staging.readRecord(recordFile);
         exchange.setProperty(BridgeHeaders.MESSAGE, message);
         exchange.setProperty(BridgeHeaders.RECORD_FILE, recordFile);
-        exchange.setProperty(BridgeHeaders.MEDIA_PENDING, message.media != null && message.media.file == null);
+        exchange.setProperty(BridgeHeaders.MEDIA_PENDING, message.media != null && message.media.file == null
+                && message.media.oversizedBytes == null);
         exchange.getIn().setBody(null);
         LOG.debug("Delivering message {} of instance {} (item {})", message.messageId, message.instance,
                 message.itemId);
@@ -69,9 +70,11 @@ public final class DeliveryRecords {
     public void complete(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
         staging.deleteMedia(message);
-        LOG.info("Delivered message {} of instance {} to Chatwoot conversation {} as message {} ({} media bytes)",
-                message.messageId, message.instance, exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
+        LOG.info("Delivered message {} of instance {} to Chatwoot conversation {} as message {} ({} media bytes, "
+                + "SHA-256 {})", message.messageId, message.instance,
+                exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
                 exchange.getProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID),
-                message.media == null || message.media.sizeBytes == null ? 0 : message.media.sizeBytes);
+                message.media == null || message.media.sizeBytes == null ? 0 : message.media.sizeBytes,
+                message.media == null ? null : message.media.sha256Hex);
     }
 }

@@ -11,7 +11,8 @@ import java.util.HexFormat;
 
 /**
  * Writes a staged media file while computing its SHA-256 and length, and stops with
- * {@link MediaTooLargeException} as soon as more than {@code maxBytes} arrive.
+ * {@link MediaTooLargeException} as soon as more than {@code maxBytes} arrive. In discarding mode it deletes the
+ * file at that point instead, and goes on counting the bytes without storing them.
  */
 public final class DigestingFileOutputStream extends OutputStream {
 
@@ -21,10 +22,17 @@ public final class DigestingFileOutputStream extends OutputStream {
     private final OutputStream out;
     private final MessageDigest sha256;
     private final long maxBytes;
+    private final boolean discardBeyondMax;
     private long writtenBytes;
+    private boolean discarding;
 
     public DigestingFileOutputStream(Path file, long maxBytes) throws IOException {
+        this(file, maxBytes, false);
+    }
+
+    public DigestingFileOutputStream(Path file, long maxBytes, boolean discardBeyondMax) throws IOException {
         this.file = file;
+        this.discardBeyondMax = discardBeyondMax;
         this.maxBytes = maxBytes;
         this.out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES);
         try {
@@ -36,16 +44,18 @@ public final class DigestingFileOutputStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        count(1);
-        sha256.update((byte) b);
-        out.write(b);
+        if (count(1)) {
+            sha256.update((byte) b);
+            out.write(b);
+        }
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        count(length);
-        sha256.update(bytes, offset, length);
-        out.write(bytes, offset, length);
+        if (count(length)) {
+            sha256.update(bytes, offset, length);
+            out.write(bytes, offset, length);
+        }
     }
 
     @Override
@@ -62,8 +72,14 @@ public final class DigestingFileOutputStream extends OutputStream {
         return file;
     }
 
+    /** Returns the bytes written, including those discarded past the maximum. */
     public long writtenBytes() {
         return writtenBytes;
+    }
+
+    /** Returns true once more than the maximum arrived in discarding mode; the file is deleted then. */
+    public boolean oversized() {
+        return discarding;
     }
 
     /** Returns the SHA-256 of everything written; call once, after the last write. */
@@ -71,10 +87,20 @@ public final class DigestingFileOutputStream extends OutputStream {
         return HexFormat.of().formatHex(sha256.digest());
     }
 
-    private void count(int length) throws MediaTooLargeException {
+    /** Counts {@code length} more bytes; returns whether they are to be stored. */
+    private boolean count(int length) throws IOException {
         writtenBytes += length;
-        if (writtenBytes > maxBytes) {
+        if (writtenBytes <= maxBytes) {
+            return true;
+        }
+        if (!discardBeyondMax) {
             throw new MediaTooLargeException(writtenBytes, maxBytes);
         }
+        if (!discarding) {
+            discarding = true;
+            out.close();
+            Files.deleteIfExists(file);
+        }
+        return false;
     }
 }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Steps of the {@code media-fetch} routes: the configured order of media sources, the requests to each, and the
- * record of why a source failed. A message whose sources all failed permanently is posted with a note instead
- * of its file; a transient failure (connection refused, timeout, 429, 5xx) makes the delivery retry.
+ * record of why a source failed. When every source failed for good, the message is posted with a note in place
+ * of its file. A transient failure (connection refused, timeout, 429, 5xx) makes the delivery retry instead.
  */
 public final class MediaSources {
 
@@ -31,8 +31,9 @@ public final class MediaSources {
     private final List<String> sources;
     private final ObjectMapper mapper;
     private final String evolutionApiKey;
+    private final long maxFileBytes;
 
-    public MediaSources(List<String> sources, ObjectMapper mapper, String evolutionApiKey) {
+    public MediaSources(List<String> sources, ObjectMapper mapper, String evolutionApiKey, long maxFileBytes) {
         for (String source : sources) {
             if (!KNOWN.contains(source)) {
                 throw new IllegalArgumentException("bridge.media.sources contains unknown source '" + source
@@ -42,6 +43,7 @@ public final class MediaSources {
         this.sources = List.copyOf(sources);
         this.mapper = mapper;
         this.evolutionApiKey = evolutionApiKey;
+        this.maxFileBytes = maxFileBytes;
     }
 
     /** Returns true when webhooks' inline base64 is a configured source. */
@@ -60,18 +62,27 @@ public final class MediaSources {
         return String.join(",", routes);
     }
 
+    /** Resets the fetch; a file declared larger than the maximum is not fetched at all. */
     public void start(Exchange exchange) {
-        ChatwootRequests.message(exchange).media.fetchFailure = null;
+        StagedMessage message = ChatwootRequests.message(exchange);
+        message.media.fetchFailure = null;
         exchange.removeProperty(TRANSIENT_FAILURE);
+        Long declared = message.media.declaredBytes;
+        if (declared != null && declared > maxFileBytes) {
+            message.media.oversizedBytes = declared;
+            LOG.warn("Message {} of instance {} declares a {} of {} bytes, over bridge.media.max-file-bytes ({}); "
+                    + "it is not fetched", message.messageId, message.instance, message.media.kind, declared,
+                    maxFileBytes);
+        }
     }
 
     public boolean pending(Exchange exchange) {
-        return ChatwootRequests.message(exchange).media.file == null;
+        StagedMessage.Media media = ChatwootRequests.message(exchange).media;
+        return media.file == null && media.oversizedBytes == null;
     }
 
     public boolean hasMediaUrl(Exchange exchange) {
-        StagedMessage.Media media = ChatwootRequests.message(exchange).media;
-        return media.file == null && media.mediaUrl != null;
+        return pending(exchange) && ChatwootRequests.message(exchange).media.mediaUrl != null;
     }
 
     public boolean evolutionApiAvailable(Exchange exchange) {
@@ -79,7 +90,7 @@ public final class MediaSources {
     }
 
     public void mediaUrlRequest(Exchange exchange) {
-        exchange.getIn().removeHeaders("*");
+        exchange.getIn().removeHeaders("*", "CamelRedeliver*");
         exchange.getIn().setHeader(Exchange.HTTP_METHOD, "GET");
         exchange.getIn().setHeader(Exchange.HTTP_URI, ChatwootRequests.message(exchange).media.mediaUrl);
         exchange.getIn().setBody(null);
@@ -95,7 +106,7 @@ public final class MediaSources {
         }
         ObjectNode body = mapper.createObjectNode().put("convertToMp4", false);
         body.set("message", inner);
-        exchange.getIn().removeHeaders("*");
+        exchange.getIn().removeHeaders("*", "CamelRedeliver*");
         exchange.getIn().setHeader(Exchange.HTTP_METHOD, "POST");
         exchange.getIn().setHeader(Exchange.HTTP_PATH, "/chat/getBase64FromMediaMessage/"
                 + java.net.URLEncoder.encode(message.instance, java.nio.charset.StandardCharsets.UTF_8)
@@ -120,12 +131,12 @@ public final class MediaSources {
     }
 
     /**
-     * Ends the fetch: nothing to do when a source staged the file; retries the delivery after a transient
-     * failure; otherwise leaves the reason for the note posted in place of the file.
+     * Ends the fetch. After a transient failure it throws, so the delivery is retried. When no source staged the
+     * file otherwise, the reason stays in the record for the note posted in place of the file.
      */
     public void finish(Exchange exchange) throws MediaUnavailableException {
         StagedMessage message = ChatwootRequests.message(exchange);
-        if (message.media.file != null) {
+        if (message.media.file != null || message.media.oversizedBytes != null) {
             exchange.setProperty(BridgeHeaders.MEDIA_PENDING, false);
             return;
         }

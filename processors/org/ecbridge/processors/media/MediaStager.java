@@ -16,13 +16,16 @@ import org.apache.camel.Exchange;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams fetched media into the staging area while computing its SHA-256: a raw download (a {@code mediaUrl})
- * or the {@code base64} field of EvolutionAPI's {@code getBase64FromMediaMessage} answer, decoded as it is read.
+ * or the {@code base64} field of EvolutionAPI's {@code getBase64FromMediaMessage} response, decoded as it is read.
  */
 public final class MediaStager {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MediaStager.class);
     private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS.withPaddingAllowed();
 
     private final StagingArea staging;
@@ -48,33 +51,37 @@ public final class MediaStager {
                 message.media.mimetype = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
             }
             place(message, temporary, out, "media-url");
+        } catch (MediaTooLargeException e) {
+            stopOversized(message, e, "media-url");
         } finally {
             Files.deleteIfExists(temporary);
         }
     }
 
-    /** Stages the {@code base64} field of a {@code getBase64FromMediaMessage} answer, decoding it as it streams. */
-    public void stageBase64Answer(Exchange exchange) throws Exception {
+    /** Stages the {@code base64} field of a {@code getBase64FromMediaMessage} response, decoding it as it streams. */
+    public void stageBase64Response(Exchange exchange) throws Exception {
         StagedMessage message = ChatwootRequests.message(exchange);
         Path temporary = staging.newTemporaryFile(".part");
         try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class);
                 JsonParser parser = factory.createParser(in);
                 DigestingFileOutputStream out = new DigestingFileOutputStream(temporary, maxMediaBytes)) {
-            boolean decoded = readAnswer(parser, out, message.media);
+            boolean decoded = readResponse(parser, out, message.media);
             out.close();
             if (!decoded) {
-                throw new IOException("getBase64FromMediaMessage answered without a base64 field");
+                throw new IOException("getBase64FromMediaMessage responded without a base64 field");
             }
             place(message, temporary, out, "evolution-api");
+        } catch (MediaTooLargeException e) {
+            stopOversized(message, e, "evolution-api");
         } finally {
             Files.deleteIfExists(temporary);
         }
     }
 
-    private static boolean readAnswer(JsonParser parser, DigestingFileOutputStream out, StagedMessage.Media media)
+    private static boolean readResponse(JsonParser parser, DigestingFileOutputStream out, StagedMessage.Media media)
             throws IOException {
         if (parser.nextToken() != JsonToken.START_OBJECT) {
-            throw new IOException("getBase64FromMediaMessage answered with something other than a JSON object");
+            throw new IOException("getBase64FromMediaMessage responded with something other than a JSON object");
         }
         boolean decoded = false;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -91,6 +98,14 @@ public final class MediaStager {
             }
         }
         return decoded;
+    }
+
+    /** Records a file that grew past the maximum while it was fetched; what was read of it is deleted. */
+    private static void stopOversized(StagedMessage message, MediaTooLargeException e, String source) {
+        message.media.oversizedBytes = e.seenBytes();
+        message.media.source = source;
+        LOG.warn("Stopped fetching the {} of message {} of instance {} from {}: {}", message.media.kind,
+                message.messageId, message.instance, source, e.getMessage());
     }
 
     private void place(StagedMessage message, Path temporary, DigestingFileOutputStream out, String source)

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ecbridge.processors.media.DigestingFileOutputStream;
-import org.ecbridge.processors.media.MediaTooLargeException;
 
 /**
  * Parses an EvolutionAPI webhook envelope with Jackson's streaming parser, decoding {@code data.message.base64}
@@ -53,8 +52,11 @@ public final class EvolutionWebhookParser {
         boolean isDuplicate(String instance, String messageId);
     }
 
-    /** Decoded inline media: the temporary file, its length and SHA-256. */
-    public record InlineMedia(Path file, long sizeBytes, String sha256Hex) {
+    /**
+     * Inline media: the temporary file, its length and SHA-256. A file over the maximum is counted and discarded,
+     * so {@code file} and {@code sha256Hex} are null and {@code oversized} is true.
+     */
+    public record InlineMedia(Path file, long sizeBytes, String sha256Hex, boolean oversized) {
     }
 
     /**
@@ -184,13 +186,12 @@ public final class EvolutionWebhookParser {
                 throw WebhookRejectedException.invalid("malformed-json", "webhook has two data.message.base64");
             }
             partialMedia = policy.newMediaFile();
-            try (DigestingFileOutputStream out = new DigestingFileOutputStream(partialMedia, maxMediaBytes)) {
+            try (DigestingFileOutputStream out = new DigestingFileOutputStream(partialMedia, maxMediaBytes, true)) {
                 parser.readBinaryValue(BASE64, out);
                 out.close();
-                inlineMedia = new InlineMedia(partialMedia, out.writtenBytes(), out.sha256Hex());
-            } catch (MediaTooLargeException e) {
-                throw WebhookRejectedException.invalid("media-too-large", "data.message.base64 decodes to more than "
-                        + e.maxBytes() + " bytes, the maximum set by bridge.media.max-file-bytes", e);
+                inlineMedia = out.oversized()
+                        ? new InlineMedia(null, out.writtenBytes(), null, true)
+                        : new InlineMedia(partialMedia, out.writtenBytes(), out.sha256Hex(), false);
             } catch (JsonParseException e) {
                 throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
                         + e.getOriginalMessage(), e);

@@ -85,7 +85,15 @@ public final class EvolutionWebhookReader implements Processor {
         if (message.media == null) {
             LOG.debug("Message {} of instance {} has base64 but no media content; ignoring the bytes",
                     message.messageId, message.instance);
-            Files.deleteIfExists(inline.file());
+            deleteMedia(webhook);
+            return;
+        }
+        if (inline.oversized()) {
+            message.media.oversizedBytes = inline.sizeBytes();
+            message.media.source = "inline";
+            LOG.warn("Message {} of instance {} carries a {} of {} bytes, over bridge.media.max-file-bytes; the bytes "
+                    + "were counted and discarded", message.messageId, message.instance, message.media.kind,
+                    inline.sizeBytes());
             return;
         }
         message.media.sizeBytes = inline.sizeBytes();
@@ -103,7 +111,7 @@ public final class EvolutionWebhookReader implements Processor {
     }
 
     private static void deleteMedia(EvolutionWebhookParser.ParsedWebhook webhook) throws IOException {
-        if (webhook.inlineMedia() != null) {
+        if (webhook.inlineMedia() != null && webhook.inlineMedia().file() != null) {
             Files.deleteIfExists(webhook.inlineMedia().file());
         }
     }

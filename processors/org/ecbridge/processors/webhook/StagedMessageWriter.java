@@ -21,7 +21,7 @@ public final class StagedMessageWriter {
         this.staging = staging;
     }
 
-    /** Moves the message's record and media into the staging inbox; the webhook can be answered after this. */
+    /** Moves the message's record and media into the staging inbox; the webhook can be acknowledged after this. */
     public void stage(Exchange exchange) throws Exception {
         StagedMessage message = exchange.getIn().getMandatoryBody(StagedMessage.class);
         Path inlineMedia = exchange.getProperty(BridgeHeaders.INLINE_MEDIA, Path.class);

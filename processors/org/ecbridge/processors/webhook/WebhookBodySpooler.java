@@ -15,7 +15,7 @@ import org.apache.camel.converter.stream.CachedOutputStream;
 /**
  * Reads a webhook body from the paused Vert.x request into Camel's stream cache, which spools it to the spool
  * folder past the threshold, counting bytes as they arrive. A body that grows past the limit is cut off there
- * with 422, and the connection is closed once that answer is written.
+ * with 422, and the connection is closed once that response is written.
  *
  * <p>The platform-http endpoint runs with {@code useBodyHandler=false}, so nothing has read the body before
  * this processor and the credentials were checked first.
@@ -104,7 +104,7 @@ public final class WebhookBodySpooler implements Processor {
                 + "base64 off in EvolutionAPI so the bridge fetches large media itself");
     }
 
-    /** Closes the connection once the error answer is written, so the unread rest of the body is dropped. */
+    /** Closes the connection once the error response is written, so the unread rest of the body is dropped. */
     public static void closeConnectionAfterResponse(HttpServerRequest request) {
         request.response().putHeader("Connection", "close");
         request.response().endHandler(ignored -> request.connection().close());

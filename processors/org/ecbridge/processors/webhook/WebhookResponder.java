@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the JSON answers EvolutionAPI gets from the webhook route, and counts them by outcome and event.
+ * Writes the JSON responses EvolutionAPI gets from the webhook route, and counts them by outcome and event.
  *
  * <p>Status codes follow EvolutionAPI's retry rules: 200 for accepted, duplicate and ignored webhooks, 401 and
  * 422 for webhooks that will never succeed (EvolutionAPI stops retrying those), 503 with Retry-After for
@@ -32,15 +32,15 @@ public final class WebhookResponder {
     }
 
     public void accepted(Exchange exchange) {
-        answer(exchange, 200, "accepted", null);
+        respond(exchange, 200, "accepted", null);
     }
 
     public void duplicate(Exchange exchange) {
-        answer(exchange, 200, "duplicate", null);
+        respond(exchange, 200, "duplicate", null);
     }
 
     public void ignored(Exchange exchange) {
-        answer(exchange, 200, "ignored", exchange.getIn().getHeader(BridgeHeaders.IGNORED_REASON, String.class));
+        respond(exchange, 200, "ignored", exchange.getIn().getHeader(BridgeHeaders.IGNORED_REASON, String.class));
     }
 
     /** Answers a failed webhook from the exception the route caught. */
@@ -59,7 +59,7 @@ public final class WebhookResponder {
         } else {
             status = 503;
             code = "unavailable";
-            LOG.error("Webhook failed (instance {}, message {}); answering 503 so EvolutionAPI retries", instance,
+            LOG.error("Webhook failed (instance {}, message {}); responding 503 so EvolutionAPI retries", instance,
                     messageId, failure);
         }
         String message = failure == null ? null : failure.getMessage();
@@ -74,7 +74,7 @@ public final class WebhookResponder {
         if (request != null && !request.isEnded()) {
             WebhookBodySpooler.closeConnectionAfterResponse(request);
         }
-        answer(exchange, status, code, message);
+        respond(exchange, status, code, message);
     }
 
     /** Returns how many webhooks got each outcome, keyed {@code outcome/event}. */
@@ -84,7 +84,7 @@ public final class WebhookResponder {
         return snapshot;
     }
 
-    private void answer(Exchange exchange, int status, String outcome, String detail) {
+    private void respond(Exchange exchange, int status, String outcome, String detail) {
         Message in = exchange.getIn();
         Object event = in.getHeader(BridgeHeaders.EVENT);
         counters.computeIfAbsent(outcome + "/" + (event == null ? "unknown" : event), key -> new LongAdder())

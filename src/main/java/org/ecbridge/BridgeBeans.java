@@ -21,12 +21,15 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.http.DeadLetterEndpoints;
 import org.ecbridge.http.WebhookHttpEngine;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
 import org.ecbridge.processors.chatwoot.ChatwootMessages;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.chatwoot.DeadLetterStore;
 import org.ecbridge.processors.chatwoot.DeadLetters;
+import org.ecbridge.processors.chatwoot.MediaDelivery;
 import org.ecbridge.processors.chatwoot.DeliveryRecords;
 import org.ecbridge.processors.media.MediaSources;
 import org.ecbridge.processors.media.MediaStager;
@@ -40,6 +43,7 @@ import org.ecbridge.processors.webhook.WebhookBodySpooler;
 import org.ecbridge.processors.webhook.WebhookResponder;
 import org.ecbridge.staging.DiskUsageMonitor;
 import org.ecbridge.staging.StagingArea;
+import org.ecbridge.storage.StorageBeans;
 import org.ecbridge.state.LocalStateStore;
 import org.ecbridge.state.StateStore;
 import org.slf4j.Logger;
@@ -83,7 +87,12 @@ public final class BridgeBeans implements CamelConfiguration {
         registry.bind("acceptedMessages", acceptedMessages);
 
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
-        bindDeliveryBeans(settings, registry, mapper, staging, state);
+        bindDeliveryBeans(settings, context, registry, mapper, staging, state);
+        context.addStartupListener(new DeadLetterEndpoints(
+                (int) settings.longValue("camel.management.port", 9876)));
+        if (StorageBeans.s3Enabled(settings)) {
+            StorageBeans.bindS3(settings, context, registry);
+        }
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));
@@ -103,7 +112,7 @@ public final class BridgeBeans implements CamelConfiguration {
                 settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000)));
         MediaSources sources = new MediaSources(settings.list("bridge.media.sources", "inline"), new ObjectMapper(),
                 settings.optional("bridge.evolution.url").flatMap(url -> settings.optional("bridge.evolution.api-key"))
-                        .orElse(null));
+                        .orElse(null), settings.longValue("bridge.media.max-file-bytes", 2L << 30));
         registry.bind("mediaSources", sources);
         EvolutionWebhookParser parser = new EvolutionWebhookParser(
                 settings.longValue("bridge.webhook.max-metadata-bytes", 1L << 20),
@@ -116,8 +125,8 @@ public final class BridgeBeans implements CamelConfiguration {
                 settings.longValue("bridge.webhook.retry-after-seconds", 30)));
     }
 
-    private static void bindDeliveryBeans(BridgeSettings settings, Registry registry, ObjectMapper mapper,
-            StagingArea staging, StateStore state) {
+    private static void bindDeliveryBeans(BridgeSettings settings, CamelContext context, Registry registry,
+            ObjectMapper mapper, StagingArea staging, StateStore state) {
         Duration idCacheTtl = settings.idCacheTtl();
         ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
                 settings.chatwootAccountId());
@@ -132,7 +141,12 @@ public final class BridgeBeans implements CamelConfiguration {
                 Duration.ofMinutes(10)));
         registry.bind("mediaStager", new MediaStager(staging, settings.longValue("bridge.media.max-file-bytes",
                 2L << 30)));
-        registry.bind("deadLetters", new DeadLetters(staging, mapper));
+        registry.bind("deadLetters", new DeadLetters(staging, mapper, requests));
+        registry.bind("deadLetterStore", new DeadLetterStore(staging, mapper,
+                Duration.ofDays(settings.longValue("bridge.dead-letter.retention-days", 14))));
+        registry.bind("mediaDelivery", new MediaDelivery(context, staging,
+                Duration.ofSeconds(settings.longValue("bridge.storage.link-expiry-seconds", 604_800)),
+                settings.longValue("bridge.media.max-file-bytes", 2L << 30)));
     }
 
     /**

@@ -65,5 +65,16 @@ public class StagedMessage {
         public String source;
         /** Why no source produced the bytes, when none did. */
         public String fetchFailure;
+        /**
+         * Size of a file over {@code bridge.media.max-file-bytes}, which is counted but never stored: the declared
+         * size, or the bytes seen before the bridge stopped reading.
+         */
+        public Long oversizedBytes;
+        /** How the file reaches Chatwoot: attachment or link; set by the media router, kept across retries. */
+        public String delivery;
+        /** Key of the file in the media store, once it is stored for a link. */
+        public String storedKey;
+        public String linkUrl;
+        public Long linkExpiresAtMillis;
     }
 }

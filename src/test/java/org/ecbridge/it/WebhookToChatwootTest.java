@@ -208,6 +208,24 @@ class WebhookToChatwootTest {
     }
 
     @Test
+    void persistentChatwootOutageEndsInDeadLetterFolder() throws Exception {
+        chatwoot.failNext("/messages$", 503, 1000);
+
+        webhooks.post(fixture("messages-upsert-text.json"));
+        Path dead = bridge.dataDir().resolve("staging/dead");
+        long deadline = System.currentTimeMillis() + DELIVERY_TIMEOUT.toMillis();
+        while (countFiles(dead) == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+
+        assertEquals(1, countFiles(dead), "redeliveries must end");
+        long posts = chatwoot.requests().stream()
+                .filter(request -> request.method().equals("POST") && request.path().endsWith("/messages"))
+                .count();
+        assertEquals(1 + 6 + 1, posts, "the first attempt, six redeliveries and the dead-letter note");
+    }
+
+    @Test
     void permanentChatwootErrorGoesToDeadLetterFolder() throws Exception {
         chatwoot.failNext("/messages$", 422, 1);
 
@@ -225,7 +243,10 @@ class WebhookToChatwootTest {
         }
         assertEquals("3A5F0C1B2D3E4F5A6B7C", deadLetter.path("message").path("messageId").asText());
         assertTrue(deadLetter.path("reason").asText().contains("422"), deadLetter.toString());
-        assertTrue(chatwoot.messages().isEmpty());
+        ChatwootMessage note = chatwoot.awaitMessages(1, DELIVERY_TIMEOUT).get(0);
+        assertTrue(note.privateNote(), "agents learn of it through a private note");
+        assertTrue(note.content().contains("3A5F0C1B2D3E4F5A6B7C"), note.content());
+        assertTrue(note.content().contains("422"), note.content());
     }
 
     @Test

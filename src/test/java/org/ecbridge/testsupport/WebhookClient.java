@@ -13,7 +13,8 @@ import java.util.function.Supplier;
 /** Posts webhooks to a bridge the way EvolutionAPI does: JSON with a Content-Length and custom headers. */
 public final class WebhookClient {
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
 
     public WebhookClient(String url) {

@@ -156,16 +156,20 @@ class EvolutionWebhookParserTest {
     }
 
     @Test
-    void mediaOverMaximumIsRejected() {
+    void mediaOverMaximumIsCountedNotStored() throws Exception {
         byte[] media = randomBytes(40_000, 3);
-        String json = envelope("\"base64\":\"" + Base64.getEncoder().encodeToString(media) + "\"");
+        String json = envelope("\"base64\":\"" + Base64.getEncoder().encodeToString(media) + "\"")
+                .replace("}}}", "},\"pushName\":\"after the media\"}}");
         EvolutionWebhookParser smallLimit = new EvolutionWebhookParser(MAX_METADATA_BYTES, 10_000);
 
-        WebhookRejectedException rejected = assertThrows(WebhookRejectedException.class,
-                () -> smallLimit.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), policy()));
+        EvolutionWebhookParser.ParsedWebhook parsed = smallLimit.parse(
+                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), policy());
 
-        assertEquals("media-too-large", rejected.errorCode());
-        assertEquals(0, tempDir.toFile().list().length, "partial media file must be deleted");
+        assertTrue(parsed.inlineMedia().oversized());
+        assertEquals(media.length, parsed.inlineMedia().sizeBytes());
+        assertNull(parsed.inlineMedia().file());
+        assertEquals("after the media", parsed.data().path("pushName").asText(), "metadata after the field is read");
+        assertEquals(0, tempDir.toFile().list().length, "no byte of the file is kept");
     }
 
     @Test
