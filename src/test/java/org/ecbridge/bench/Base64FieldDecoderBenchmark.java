@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decodes the file out of a webhook JSON file on disk into another file, two ways: with the bridge's
  * {@link EvolutionWebhookParser}, which streams {@code data.message.base64} through a fixed buffer, and with
- * {@link InMemoryWebhookDecoder}, which holds the body, its tree and the decoded bytes in the heap.
+ * {@link InMemoryWebhookDecoder}, which keeps the body, its tree and the decoded bytes in the heap.
  *
  * <p>Run it with {@code bench/jmh.sh}, which picks the heap of each fork. The webhook files are generated into
  * the folder of the system property {@code bench.workDir} (default {@code target/bench-work/jmh}) and reused by
@@ -61,7 +61,7 @@ public class Base64FieldDecoderBenchmark {
         policy = new FixedFilePolicy(mediaFile);
     }
 
-    /** The bridge's way: Jackson's streaming parser decodes the base64 value in chunks into the file. */
+    /** Decodes the bridge's way: Jackson's streaming parser writes the base64 value in chunks into the file. */
     @Benchmark
     public String streamingParser() throws IOException {
         try (InputStream body = Files.newInputStream(facts.file())) {
@@ -70,7 +70,7 @@ public class Base64FieldDecoderBenchmark {
         }
     }
 
-    /** The in-memory way: String, Jackson tree, {@code Base64.getDecoder().decode}, then one write. */
+    /** Decodes the in-memory way: String, Jackson tree, {@code Base64.getDecoder().decode}, then one write. */
     @Benchmark
     public long inMemoryTree() throws IOException {
         return InMemoryWebhookDecoder.decodeToFile(facts.file(), mediaFile);

@@ -27,10 +27,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A minimal Chatwoot for benchmarks, on 127.0.0.1: it answers the contact search, contact create, conversation
- * list, conversation create and message create calls the bridge makes, and writes each {@code attachments[]} part
- * of a multipart message to disk while hashing it. It checks the API token and nothing else of Chatwoot's
- * contract; the tests use {@code org.ecbridge.testsupport.ChatwootStandIn} for that.
+ * A minimal Chatwoot for benchmarks, on 127.0.0.1. It serves the contact search, contact create, conversation
+ * list, conversation create and message create calls the bridge makes, writes each {@code attachments[]} part of
+ * a multipart message to disk and then hashes the written file. It checks the API token and nothing else of
+ * Chatwoot's contract, which the tests check with {@code org.ecbridge.testsupport.ChatwootStandIn}.
  */
 public final class ChatwootSink implements AutoCloseable {
 
@@ -93,13 +93,13 @@ public final class ChatwootSink implements AutoCloseable {
                 return;
             }
             Matcher account = ACCOUNT_PATH.matcher(exchange.getRequestURI().getPath());
-            JsonNode answer = account.matches() ? route(exchange, account.group(2)) : null;
-            if (answer == null) {
+            JsonNode response = account.matches() ? route(exchange, account.group(2)) : null;
+            if (response == null) {
                 drain(exchange.getRequestBody());
                 respond(exchange, 404, mapper.createObjectNode().put("error", "Resource could not be found"));
                 return;
             }
-            respond(exchange, 200, answer);
+            respond(exchange, 200, response);
         } catch (IOException | RuntimeException e) {
             System.err.println("Chatwoot sink failed on " + exchange.getRequestMethod() + " "
                     + exchange.getRequestURI() + ": " + e);
@@ -107,7 +107,7 @@ public final class ChatwootSink implements AutoCloseable {
         }
     }
 
-    /** Answers one Application API call, or returns null for a path the sink does not serve. */
+    /** Returns the response body for one Application API call, or null for a path the sink does not serve. */
     private JsonNode route(HttpExchange exchange, String accountPath) throws IOException {
         String method = exchange.getRequestMethod();
         Matcher contactConversations = CONTACT_CONVERSATIONS.matcher(accountPath);
@@ -128,30 +128,30 @@ public final class ChatwootSink implements AutoCloseable {
 
     /** Returns every contact; the bridge picks the one whose identifier or phone number matches. */
     private synchronized JsonNode searchContacts() {
-        ObjectNode answer = mapper.createObjectNode();
-        ArrayNode payload = answer.putArray("payload");
+        ObjectNode response = mapper.createObjectNode();
+        ArrayNode payload = response.putArray("payload");
         contacts.forEach(contact -> payload.add(contactNode(contact)));
-        return answer;
+        return response;
     }
 
     private synchronized JsonNode createContact(JsonNode request) {
         Contact contact = new Contact(nextId.getAndIncrement(), request.path("identifier").asText(null),
                 request.path("phone_number").asText(null), request.path("name").asText(null));
         contacts.add(contact);
-        ObjectNode answer = mapper.createObjectNode();
-        ObjectNode payload = answer.putObject("payload");
+        ObjectNode response = mapper.createObjectNode();
+        ObjectNode payload = response.putObject("payload");
         payload.set("contact", contactNode(contact));
         payload.putObject("contact_inbox").put("inbox_id", request.path("inbox_id").asLong())
                 .put("source_id", "sink-" + contact.id());
-        return answer;
+        return response;
     }
 
     private synchronized JsonNode listConversations(long contactId) {
-        ObjectNode answer = mapper.createObjectNode();
-        ArrayNode payload = answer.putArray("payload");
+        ObjectNode response = mapper.createObjectNode();
+        ArrayNode payload = response.putArray("payload");
         conversations.stream().filter(conversation -> conversation.contactId() == contactId)
                 .forEach(conversation -> payload.add(conversationNode(conversation)));
-        return answer;
+        return response;
     }
 
     private synchronized JsonNode createConversation(JsonNode request) {

@@ -48,8 +48,8 @@ public final class JmhResultTable {
             }
         }
         rows.sort(Comparator.comparingInt(Row::mediaMebibytes).thenComparing(Row::variant));
-        System.out.println("| variant | file (MiB) | base64 input (MB) | -Xmx of the fork | time per op (ms, ±99.9% CI) "
-                + "| throughput (MB/s of base64) | heap allocated per op (MB) |");
+        System.out.println("| variant | file (MiB) | base64 input (MB) | -Xmx of the fork "
+                + "| time per op (ms, ±99.9% CI) | throughput (MB/s of base64) | heap allocated per op (MB) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             System.out.println(String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %.1f ± %.1f | %.0f | %s |",

@@ -15,6 +15,16 @@ final class ProcStatus {
         return field(pid, "VmHWM:");
     }
 
+    /** Returns RssAnon, the resident anonymous memory (heap, metaspace, malloc, thread stacks), in KiB. */
+    static long rssAnonKibibytes(long pid) throws IOException {
+        return field(pid, "RssAnon:");
+    }
+
+    /** Returns RssFile, the resident pages of mapped files (the JDK's modules image, the CDS archive), in KiB. */
+    static long rssFileKibibytes(long pid) throws IOException {
+        return field(pid, "RssFile:");
+    }
+
     private static long field(long pid, String name) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(name)) {

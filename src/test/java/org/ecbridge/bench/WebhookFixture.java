@@ -69,12 +69,6 @@ public final class WebhookFixture {
         return facts;
     }
 
-    /** Deletes a webhook file and its facts. */
-    public static void delete(Path file) throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(factsFile(file));
-    }
-
     /** Writes the webhook to {@code file}, replacing it. */
     public static Facts write(Path file, long mediaSizeBytes) throws IOException {
         String messageId = "BENCH" + mediaSizeBytes;
