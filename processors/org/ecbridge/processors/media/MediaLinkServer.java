@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The response is written here, through Vert.x, and not by platform-http: Camel 4.17's
  * {@code VertxPlatformHttpSupport.writeResponse} turns a {@code File} or {@code InputStream} body into a chunked
- * stream without {@code Content-Length}, which a range answer and a HEAD need. {@code sendFile} streams the file
+ * stream without {@code Content-Length}, which a range response and a HEAD need. {@code sendFile} streams the file
  * region from disk (zero-copy without TLS), so the heap holds no part of the file. platform-http skips writing
  * a response that has already ended.
  */
@@ -161,7 +161,7 @@ public final class MediaLinkServer implements Processor {
      * Waits for the file to be sent. Over HTTP/1.1 {@code sendFile} ends the response at once and needs no wait;
      * over HTTP/2 (a client that upgraded with h2c) the response ends only after the last byte, and
      * platform-http must not write its own response before that.
-     * NOTE: each HTTP/2 download therefore holds a Vert.x worker thread until it has been sent.
+     * NOTE: each HTTP/2 download therefore keeps a Vert.x worker thread busy until it has been sent.
      */
     private static void awaitSent(Future<Void> sending) {
         try {

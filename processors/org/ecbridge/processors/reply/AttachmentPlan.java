@@ -1,7 +1,7 @@
 package org.ecbridge.processors.reply;
 
 /**
- * How one attachment goes to WhatsApp.
+ * The delivery plan of one attachment.
  *
  * @param sentAs       {@code image}, {@code video}, {@code audio}, {@code document} (EvolutionAPI's sendMedia
  *                     {@code mediatype}), {@code voice} (sendWhatsAppAudio) or {@code link} (a text with the

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides how an attachment goes to WhatsApp from what the probe learned: the message type by the real type and
- * WhatsApp's limits, a file name whose extension matches the type, and whether the storage link lives long
- * enough for EvolutionAPI to fetch it.
+ * Decides how an attachment goes to WhatsApp from the probe's findings. The message type follows the real type
+ * and WhatsApp's limits, the file name gets an extension that matches the type, and the plan tells whether the
+ * storage link lives long enough for EvolutionAPI to fetch the file.
  *
  * <p>WhatsApp's limits used here are those of Meta's Cloud API: images up to 5 MiB, audio and video up to
  * 16 MiB. Larger media, and formats WhatsApp does not show inline (PSD, TIFF, SVG, HEIC, GIF and others), go as
@@ -94,7 +94,7 @@ public final class AttachmentPlanner {
         return expiresAt.isPresent() && expiresAt.get().isBefore(clock.instant().plus(minLinkLifetime));
     }
 
-    /** Returns the storage's type, or the one the name's extension implies when the storage's says nothing. */
+    /** Returns the storage's type, or the one the name's extension implies when the storage's type is generic. */
     static String realType(String contentType, String fileName) {
         String type = MediaTypes.base(contentType);
         if (!MediaTypes.isGeneric(type)) {
@@ -112,7 +112,7 @@ public final class AttachmentPlanner {
             return name;
         }
         if (MediaTypes.isGeneric(type) && current.isPresent() && currentType.isEmpty()) {
-            // Neither the storage nor this table knows the type, so the extension is the best there is.
+            // Neither the storage nor this table has a type for it, so the extension is the best information left.
             return name;
         }
         Optional<String> wanted = MediaTypes.extensionOfType(type);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Steps of the {@code reply-attachment-probe} route: follow a Chatwoot {@code data_url} through its redirects
- * one request at a time, and learn the file's real type and size from the storage's answer to a
+ * one request at a time, and learn the file's real type and size from the storage's response to a
  * {@code Range: bytes=0-0} request, so no more than a byte of the file is read. The request is a GET, because
  * presigned S3 links are signed for GET and answer a HEAD with 403.
  */
@@ -30,7 +30,7 @@ public final class AttachmentProbe {
 
     private final int maxRedirects;
 
-    /** What the probe found out: where the file finally is, its type and size. */
+    /** The probe's findings: the file's final URL, its type and its size. */
     public static final class Probe {
         public String url;
         public int redirects;
@@ -71,8 +71,8 @@ public final class AttachmentProbe {
     }
 
     /**
-     * Reads one answer: a redirect moves the probe on, a file answer ends it, a 404 or {@code NoSuchKey} means
-     * the upload has not finished yet.
+     * Reads one response: a redirect moves the probe on, the file's response ends it, and a 404 or
+     * {@code NoSuchKey} means the upload has not finished yet.
      */
     public void read(Exchange exchange) throws Exception {
         Probe probe = probe(exchange);
@@ -130,7 +130,7 @@ public final class AttachmentProbe {
         probe.done = true;
     }
 
-    /** Drops the connection of an unread answer; camel-http would otherwise read it to the end on completion. */
+    /** Drops the connection of an unread response, which camel-http would otherwise read to the end. */
     static void abort(Object body) throws IOException {
         if (body instanceof EofSensorInputStream stream) {
             stream.abort();

@@ -17,7 +17,7 @@ import org.ecbridge.replies.StagedReply;
 import org.ecbridge.state.MessageMap;
 
 /**
- * Builds EvolutionAPI's send requests for one part of a reply and reads their answers. Media always goes as a
+ * Builds EvolutionAPI's send requests for one part of a reply and reads their responses. Media always goes as a
  * URL, never as base64: {@code POST /message/sendText}, {@code /message/sendMedia} (with {@code mediatype},
  * {@code mimetype} and a {@code fileName} whose extension matches the type), {@code /message/sendWhatsAppAudio}
  * for voice notes, and {@code DELETE /chat/deleteMessageForEveryone} to revoke. The endpoint is called with
@@ -84,8 +84,8 @@ public final class EvolutionMessages {
         prepare(exchange, "POST", action, reply.instance, body);
     }
 
-    /** Reads EvolutionAPI's answer into the part: the sent message's {@code key.id}. */
-    public void readAnswer(Exchange exchange) throws Exception {
+    /** Reads EvolutionAPI's response into the part: the sent message's {@code key.id}. */
+    public void readResponse(Exchange exchange) throws Exception {
         StagedReply reply = ReplyRecords.reply(exchange);
         StagedReply.Part part = ReplyRecords.part(exchange);
         Message in = exchange.getIn();
@@ -144,7 +144,7 @@ public final class EvolutionMessages {
         }
         String id = answer.path("key").path("id").asText(null);
         if (id == null || id.isEmpty()) {
-            throw new IOException("EvolutionAPI accepted the message but its answer has no key.id");
+            throw new IOException("EvolutionAPI accepted the message but its response has no key.id");
         }
         return id;
     }

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * File extensions and media types as EvolutionAPI sees them. EvolutionAPI 2.3 replaces the mimetype of
+ * File extensions and media types, as EvolutionAPI maps them. EvolutionAPI 2.3 replaces the mimetype of
  * {@code sendMedia} with {@code mime-types.lookup(fileName)} (mime-db), so every name handed over must end in an
  * extension that mime-db maps to the file's real type; the extensions below are ones mime-db lists for them.
  */
@@ -83,7 +83,7 @@ final class MediaTypes {
         return Optional.ofNullable(EXTENSION_BY_TYPE.get(type));
     }
 
-    /** Returns true for types that say nothing about the content, as S3 answers for files uploaded without one. */
+    /** Returns true for generic types, such as S3 returns for files uploaded without a type. */
     static boolean isGeneric(String type) {
         return type == null || type.equals(OCTET_STREAM) || type.equals("binary/octet-stream");
     }

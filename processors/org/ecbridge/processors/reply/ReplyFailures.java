@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplyFailures {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplyFailures.class);
+    /** Exchange property: why the reply failed, kept for the dead letter when the note fails too. */
+    private static final String FAILURE_REASON = "BridgeReplyFailureReason";
 
     private final ChatwootRequests requests;
     private final ReplyArea replies;
@@ -74,8 +76,6 @@ public final class ReplyFailures {
         LOG.error("Chatwoot message {} was not delivered and the note about it failed too ({}); kept as {}",
                 reply.chatwootMessageId, describe(noteFailure), target);
     }
-
-    private static final String FAILURE_REASON = "BridgeReplyFailureReason";
 
     private static String reason(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

@@ -17,7 +17,7 @@ public final class StagedReplyWriter {
         this.replies = replies;
     }
 
-    /** Writes the reply into the replies inbox; the webhook can be answered after this. */
+    /** Writes the reply into the replies inbox, after which the webhook may get its response. */
     public void stage(Exchange exchange) throws Exception {
         StagedReply reply = exchange.getIn().getMandatoryBody(StagedReply.class);
 

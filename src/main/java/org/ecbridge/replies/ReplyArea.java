@@ -93,7 +93,7 @@ public final class ReplyArea {
         return Files.createTempFile(tmp(), "reply-", suffix);
     }
 
-    /** Hands a reply over to delivery; the webhook can be answered after this returns. */
+    /** Hands a reply over to delivery, after which the webhook may get its response. */
     public void stage(StagedReply reply) throws IOException {
         writeRecord(inbox().resolve(reply.itemId + ".json"), reply);
     }

@@ -36,7 +36,7 @@ public class StagedReply {
     /** The agent's text as Chatwoot sends it, in Chatwoot's markdown. */
     public String content;
     public String senderName;
-    /** Chatwoot id of the message this reply answers, from {@code content_attributes.in_reply_to}. */
+    /** Chatwoot id of the message this reply quotes, from {@code content_attributes.in_reply_to}. */
     public Long inReplyToChatwootId;
     public List<Attachment> attachments = new ArrayList<>();
     public List<Part> parts;
@@ -70,7 +70,7 @@ public class StagedReply {
         public Integer attachment;
         /** The WhatsApp message to revoke, for {@link #REVOKE}. */
         public String revokedId;
-        /** How the part was sent: text, image, video, audio, document, voice, link or revoke. */
+        /** Kind of message the part was sent as: text, image, video, audio, document, voice, link or revoke. */
         public String sentAs;
         /** WhatsApp id of the sent message; set once the part is delivered. */
         public String whatsAppMessageId;

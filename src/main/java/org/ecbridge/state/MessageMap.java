@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Which WhatsApp messages a Chatwoot message is, in both directions, kept in the {@link StateStore} with a TTL:
+ * The mapping between Chatwoot messages and WhatsApp messages, in both directions, kept in the
+ * {@link StateStore} with a TTL:
  *
  * <ul>
  *   <li>{@code message:<instance>:<whatsAppId>} → Chatwoot message id, for every message the bridge posted to

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each file is {@code <key>.data} with its facts in {@code <key>.json}; both are written under {@code tmp/}
  * and moved into place, the facts last, so a key with facts always has its whole file. Files older than the
- * retention are deleted by a sweep that runs at most once an hour, when a file is stored.
+ * retention are deleted by a sweep that runs on {@link #open} and then, when a file is stored, at most once an
+ * hour.
  */
 public final class LocalMediaStore implements MediaStore {
 

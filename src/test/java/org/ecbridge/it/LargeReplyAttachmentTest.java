@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sends a 300 MiB agent attachment whose storage link expires too soon through a bridge in its own JVM with a
- * 96 MiB heap: the bridge must copy it into its media store and hand EvolutionAPI its own link, streaming the
- * file from disk at every step. A heap that had to hold the file would end the bridge with OutOfMemoryError.
+ * 96 MiB heap. The bridge must copy the file into its media store and hand EvolutionAPI its own link, streaming
+ * the file from disk at every step. A heap that had to hold the file would end the bridge with OutOfMemoryError.
  */
 class LargeReplyAttachmentTest {
 
