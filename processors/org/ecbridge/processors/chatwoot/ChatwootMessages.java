@@ -18,6 +18,7 @@ import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.ecbridge.state.MessageMap;
 import org.ecbridge.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class ChatwootMessages {
     private final StateStore state;
     private final Duration messageMapTtl;
     private final ChatwootConversations conversations;
+    private final MessageMap messageMap;
 
     public ChatwootMessages(ChatwootRequests requests, ChatwootConversations conversations, StagingArea staging,
             StateStore state, Duration messageMapTtl) {
@@ -45,6 +47,7 @@ public final class ChatwootMessages {
         this.staging = staging;
         this.state = state;
         this.messageMapTtl = messageMapTtl;
+        this.messageMap = new MessageMap(state, requests.mapper());
     }
 
     public void createRequest(Exchange exchange) throws IOException {
@@ -94,7 +97,11 @@ public final class ChatwootMessages {
         long chatwootId = created.path("id").asLong(-1);
         exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);
         if (chatwootId > 0) {
-            state.put(messageKey(message.instance, message.messageId), Long.toString(chatwootId), messageMapTtl);
+            // Both directions: a later WhatsApp quote finds this message, a Chatwoot reply can quote it, and its
+            // webhook is recognised as the bridge's own post.
+            messageMap.recordPosted(requests.accountId(), chatwootId, new MessageMap.WhatsAppMessages(
+                    message.instance, message.remoteJid, message.fromMe, message.participant,
+                    java.util.List.of(message.messageId)), messageMapTtl);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.ecbridge.state.MessageMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ public final class EvolutionWebhookReader implements Processor {
     private final Set<String> handledEvents;
     private final IdempotentRepository acceptedMessages;
     private final boolean inlineEnabled;
+    private volatile MessageMap sentMessages;
 
     public EvolutionWebhookReader(EvolutionWebhookParser parser, StagingArea staging, Set<String> handledEvents,
             IdempotentRepository acceptedMessages, boolean inlineEnabled) {
@@ -39,6 +41,14 @@ public final class EvolutionWebhookReader implements Processor {
         this.staging = staging;
         this.handledEvents = handledEvents;
         this.acceptedMessages = acceptedMessages;
+    }
+
+    /**
+     * Makes the reader drop the echoes of replies the bridge sent: EvolutionAPI reports a message sent through
+     * its API again as a {@code fromMe} message, which must not be posted back to Chatwoot.
+     */
+    public void ignoreEchoesOf(MessageMap sentMessages) {
+        this.sentMessages = sentMessages;
     }
 
     @Override
@@ -69,6 +79,14 @@ public final class EvolutionWebhookReader implements Processor {
         if (mapping.ignored()) {
             deleteMedia(webhook);
             ignore(in, mapping.ignoredReason());
+            return;
+        }
+        MessageMap echoes = sentMessages;
+        if (message.fromMe && echoes != null && echoes.isSentByBridge(message.instance, message.messageId)) {
+            // NOTE: EvolutionAPI may send this webhook before its sendX answer reaches the bridge; an echo that
+            // arrives before the bridge recorded the id is posted to Chatwoot as an outgoing message.
+            deleteMedia(webhook);
+            ignore(in, "echo of a reply the bridge sent");
             return;
         }
         attachInlineMedia(exchange, webhook, message);

@@ -93,6 +93,7 @@ public final class BridgeBeans implements CamelConfiguration {
         if (StorageBeans.s3Enabled(settings)) {
             StorageBeans.bindS3(settings, context, registry);
         }
+        ReplyBeans.bind(settings, registry, mapper, state);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));

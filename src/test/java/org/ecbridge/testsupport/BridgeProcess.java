@@ -42,6 +42,7 @@ public final class BridgeProcess implements AutoCloseable {
         Map<String, String> environment = builder.environment();
         properties.forEach((key, value) -> environment.put(environmentName(key), value));
         environment.put("BRIDGE_WEBHOOK_PORT", Integer.toString(webhookPort));
+        environment.putIfAbsent("BRIDGE_PUBLIC_URL", "http://127.0.0.1:" + webhookPort);
         environment.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
         Path dataDir = Path.of(properties.get("bridge.data-dir"));
         Path log = dataDir.resolveSibling("bridge-" + webhookPort + ".log");
@@ -52,7 +53,12 @@ public final class BridgeProcess implements AutoCloseable {
     }
 
     public String webhookUrl() {
-        return "http://127.0.0.1:" + webhookPort + "/webhook/evolution";
+        return baseUrl() + "/webhook/evolution";
+    }
+
+    /** Returns {@code http://127.0.0.1:<webhook port>}, the bridge's {@code bridge.public-url} unless set. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + webhookPort;
     }
 
     public long pid() {

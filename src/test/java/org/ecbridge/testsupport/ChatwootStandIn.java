@@ -105,6 +105,18 @@ public final class ChatwootStandIn implements AutoCloseable {
         http.failures().delayNext(method, pathRegex, delay, times);
     }
 
+    /**
+     * Creates a contact in {@code inboxId} and an open conversation for it, as if a customer had written before,
+     * and returns the conversation.
+     */
+    public ChatwootConversation seedConversation(long accountId, long inboxId, String name, String phoneNumber,
+                                                 String identifier) {
+        ChatwootState.ContactCreation created = state.createContact(accountId, new ChatwootState.ContactDraft(name,
+                null, phoneNumber, identifier, false, null, null, inboxId, null));
+        return state.createConversation(accountId, new ChatwootState.ConversationDraft(inboxId,
+                created.contact().id(), null, "open", null, null));
+    }
+
     public List<ChatwootContact> contacts() {
         return state.contacts();
     }
