@@ -14,9 +14,9 @@ import java.util.Map;
 import com.ibm.icu.text.BreakIterator;
 
 /**
- * Makes file names from WhatsApp safe to store and to show in Chatwoot: repairs UTF-8 that was read as Latin-1
- * or windows-1252, strips folders, control and bidirectional formatting characters, keeps the extension and caps
- * the name at 255 bytes of UTF-8.
+ * Makes file names from WhatsApp safe to store and to show in Chatwoot. It repairs UTF-8 that was read as Latin-1
+ * or windows-1252 and strips folders, control and bidirectional formatting characters. It keeps the extension and
+ * caps the name at 255 bytes of UTF-8.
  */
 public final class FileNames {
 
@@ -57,14 +57,17 @@ public final class FileNames {
 
     /** Returns the usual extension (without dot) for a mimetype, falling back to the media kind's. */
     public static String extensionFor(String kind, String mimetype) {
-        if (mimetype != null) {
-            String base = mimetype.split(";")[0].trim().toLowerCase(Locale.ROOT);
-            String known = EXTENSIONS.get(base);
-            if (known != null) {
-                return known;
-            }
+        String known = usualExtension(mimetype);
+        return known.isEmpty() ? KIND_DEFAULT_EXTENSIONS.getOrDefault(kind, "bin") : known;
+    }
+
+    /** Returns the usual extension (without dot) for a mimetype, or an empty string when the table lacks it. */
+    public static String usualExtension(String mimetype) {
+        if (mimetype == null) {
+            return "";
         }
-        return KIND_DEFAULT_EXTENSIONS.getOrDefault(kind, "bin");
+        String base = mimetype.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        return EXTENSIONS.getOrDefault(base, "");
     }
 
     /**

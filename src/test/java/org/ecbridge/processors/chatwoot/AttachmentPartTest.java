@@ -39,7 +39,7 @@ class AttachmentPartTest {
     }
 
     @Test
-    void percentSignIsEncodedAndLeftOutOfTheFallback() {
+    void percentSignEncodedNotInFallback() {
         assertEquals("form-data; name=\"attachments[]\"; filename=\"desconto 10_.pdf\"; "
                         + "filename*=UTF-8''desconto%2010%25.pdf",
                 AttachmentPart.contentDisposition("attachments[]", "desconto 10%.pdf"));
