@@ -9,7 +9,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
-import org.apache.hc.client5.http.entity.mime.FileBody;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -152,7 +151,7 @@ public final class ChatwootMessages {
         if (!attributes.isEmpty()) {
             builder.addTextBody("content_attributes", attributes.toString(), ContentType.APPLICATION_JSON);
         }
-        builder.addPart("attachments[]", new FileBody(file.toFile(), fileType, media.fileName));
+        builder.addPart(AttachmentPart.file("attachments[]", file, fileType, media.fileName));
         LOG.debug("Posting {} bytes of {} as {} for message {} of instance {}", media.sizeBytes, media.kind,
                 media.fileName, message.messageId, message.instance);
         return builder.build();

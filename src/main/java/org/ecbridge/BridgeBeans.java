@@ -94,6 +94,7 @@ public final class BridgeBeans implements CamelConfiguration {
             StorageBeans.bindS3(settings, context, registry);
         }
         ReplyBeans.bind(settings, registry, mapper, state);
+        MediaContentBeans.bind(settings, registry, staging);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));
