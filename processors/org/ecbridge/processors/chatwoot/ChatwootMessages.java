@@ -81,7 +81,7 @@ public final class ChatwootMessages {
     }
 
     /**
-     * Looks for the message's {@code source_id} in one page of Chatwoot's answer, which holds up to 20 messages,
+     * Looks for the message's {@code source_id} in one page of Chatwoot's response, which contains up to 20 messages,
      * oldest first. The search stops when it is found, when the page is the conversation's last, when the page
      * reaches messages created before the message was received (no attempt can be older), or after
      * {@code bridge.delivery.existing-message-max-pages} pages.

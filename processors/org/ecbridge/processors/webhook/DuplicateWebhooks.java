@@ -5,9 +5,9 @@ import org.apache.camel.spi.IdempotentRepository;
 import org.ecbridge.state.InFlightAware;
 
 /**
- * Tells a true duplicate from a retry that overtook the first attempt. A message whose first webhook is still
+ * Distinguishes a true duplicate from a retry that overtook the first attempt. A message whose first webhook is still
  * being received or staged (by this process or another replica) gets 503, because that first attempt may yet
- * fail; only a message that was staged gets the 200 {@code duplicate} answer.
+ * fail; only a message that was staged gets the 200 {@code duplicate} response.
  */
 public final class DuplicateWebhooks {
 

@@ -83,14 +83,14 @@ public final class StateBeans {
         return acceptedMessages;
     }
 
-    /** How long a lock of a process that died blocks others (Redis); the embedded store never expires locks. */
+    /** Returns the lease after which a dead process's lock expires in Redis; embedded locks never expire. */
     public Duration lockLease() {
         return lease;
     }
 
     /**
      * Prepares the staging area and binds {@code deliveryClaims}. A single process takes back everything left
-     * half done at once; with Redis, replicas share the folder, so only what a dead process left is taken back,
+     * half done at once. With Redis, replicas share the folder, so only what a dead process left is taken back,
      * at start and then on a schedule.
      */
     public void openStaging(CamelContext context, StagingArea staging) throws Exception {

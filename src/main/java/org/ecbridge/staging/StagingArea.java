@@ -177,7 +177,7 @@ public final class StagingArea {
     public interface OrphanCheck {
         boolean moveIfOrphaned(Path record, Move move) throws IOException;
 
-        /** A shorthand for a predicate that needs no lock around the move. */
+        /** Creates a check from a predicate that needs no lock around the move. */
         static OrphanCheck of(java.util.function.Predicate<Path> orphaned) {
             return (record, move) -> {
                 if (!orphaned.test(record)) {

@@ -6,9 +6,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness check {@code ecbridge/redis}: DOWN with the cause while Redis does not answer, so a load balancer
- * stops sending webhooks to a replica that would answer them 503. It is not a liveness check, because a restart
- * does not bring Redis back.
+ * Readiness check {@code ecbridge/redis}: DOWN with the cause while Redis does not respond, so a load
+ * balancer stops sending webhooks to a replica that would reject them with 503. It is not a liveness check,
+ * because a restart does not bring Redis back.
  */
 public final class RedisHealthCheck extends AbstractHealthCheck {
 
