@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.ecbridge.state.StateStoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,11 @@ public final class WebhookResponder {
             code = rejected.errorCode();
             LOG.warn("Webhook rejected with {} {} (instance {}, message {}): {}", status, code, instance, messageId,
                     rejected.getMessage());
+        } else if (failure instanceof StateStoreUnavailableException unavailable) {
+            status = 503;
+            code = "state-store-unavailable";
+            LOG.warn("Webhook answered 503 (instance {}, message {}): {}", instance, messageId,
+                    unavailable.getMessage());
         } else {
             status = 503;
             code = "unavailable";
@@ -65,7 +71,9 @@ public final class WebhookResponder {
         String message = failure == null ? null : failure.getMessage();
         if (status == 503) {
             in.setHeader("Retry-After", Long.toString(retryAfterSeconds));
-            message = failure instanceof WebhookRejectedException ? message : "temporary failure, retry later";
+            boolean explained = failure instanceof WebhookRejectedException
+                    || failure instanceof StateStoreUnavailableException;
+            message = explained ? message : "temporary failure, retry later";
         }
         HttpServerRequest request = exchange.getProperty(BridgeHeaders.HTTP_REQUEST, HttpServerRequest.class);
         if (request == null && in.getBody() instanceof HttpServerRequest unread) {

@@ -36,6 +36,11 @@ public class StagedMessage {
     public ObjectNode key;
     public ObjectNode message;
     public long receivedAtMillis;
+    /**
+     * Message create requests sent to Chatwoot for this record so far, saved before each one. Above zero, an
+     * earlier attempt may have created the message, so delivery looks for it before posting again.
+     */
+    public int postAttempts;
 
     public boolean isGroup() {
         return remoteJid != null && remoteJid.endsWith("@g.us");

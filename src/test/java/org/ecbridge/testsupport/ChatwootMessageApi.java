@@ -37,11 +37,14 @@ final class ChatwootMessageApi {
     private final ChatwootState state;
     private final ChatwootViews views;
     private final ChatwootContract contract;
+    private final FailureInjector failures;
 
-    ChatwootMessageApi(ChatwootState state, ChatwootViews views, ChatwootContract contract) {
+    ChatwootMessageApi(ChatwootState state, ChatwootViews views, ChatwootContract contract,
+            FailureInjector failures) {
         this.state = state;
         this.views = views;
         this.contract = contract;
+        this.failures = failures;
     }
 
     /**
@@ -72,7 +75,23 @@ final class ChatwootMessageApi {
         ctx.put(KEPT_UPLOADS_KEY, keptPaths);
         LOG.debug("Chatwoot stand-in stored message {} in conversation {} of account {} with {} attachments",
                 message.id(), displayId, accountId, message.attachments().size());
+        holdResponse(ctx);
         StandInJson.send(ctx, 200, views.message(message));
+    }
+
+    /** Blocks this worker thread for a response hold the test scheduled, after the message is stored. */
+    private void holdResponse(RoutingContext ctx) {
+        java.time.Duration hold = failures.takeResponseHold("POST", ctx.request().path());
+        if (hold.isZero()) {
+            return;
+        }
+        LOG.info("Chatwoot stand-in stored the message and holds the response to {} for {} ms as the test scheduled",
+                ctx.request().path(), hold.toMillis());
+        try {
+            Thread.sleep(hold.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Redirects an attachment's {@code data_url} to the stored bytes, as Active Storage does. */

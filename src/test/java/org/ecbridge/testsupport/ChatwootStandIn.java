@@ -68,7 +68,8 @@ public final class ChatwootStandIn implements AutoCloseable {
         http.requireNotStarted();
         contract = ChatwootContract.load();
         ChatwootViews views = new ChatwootViews(state, this::baseUrl);
-        installRoutes(new ChatwootApi(state, views, contract), new ChatwootMessageApi(state, views, contract));
+        installRoutes(new ChatwootApi(state, views, contract),
+                new ChatwootMessageApi(state, views, contract, http.failures()));
         http.start(MultipartPartObserver.dispatchTo(http.router()));
         return this;
     }
@@ -115,6 +116,14 @@ public final class ChatwootStandIn implements AutoCloseable {
                 null, phoneNumber, identifier, false, null, null, inboxId, null));
         return state.createConversation(accountId, new ChatwootState.ConversationDraft(inboxId,
                 created.contact().id(), null, "open", null, null));
+    }
+
+    /**
+     * Makes the stand-in store the next {@code times} created messages whose path matches {@code pathRegex} and
+     * then hold back the response by {@code hold}, as a Chatwoot whose answer is lost after it saved the message.
+     */
+    public void holdResponseAfterStoring(String pathRegex, Duration hold, int times) {
+        http.failures().holdResponseNext("POST", pathRegex, hold, times);
     }
 
     public List<ChatwootContact> contacts() {
