@@ -84,6 +84,7 @@ public final class BridgeBeans implements CamelConfiguration {
 
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
         bindDeliveryBeans(settings, registry, mapper, staging, state);
+        OperationsBeans.bind(context, settings);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));

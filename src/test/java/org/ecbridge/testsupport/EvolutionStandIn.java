@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of EvolutionAPI 2.3.x that the bridge calls:
- * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
+ * the unauthenticated welcome answer of {@code GET /}, {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
  * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
  *
  * <p>API calls need the {@code apikey} header, but media URLs need none, like presigned S3 URLs. Media files are
@@ -145,6 +145,16 @@ public final class EvolutionStandIn implements AutoCloseable {
         return baseUrl() + rawPathAndQuery;
     }
 
+    /** Closes the listening socket, as an EvolutionAPI outage would; state and port are kept for {@link #resume}. */
+    public void pause() {
+        http.stopListening();
+    }
+
+    /** Listens again on the port the stand-in had before {@link #pause}. */
+    public void resume() {
+        http.resumeListening();
+    }
+
     /** Like {@link ChatwootStandIn#failNext(String, int, int)}, with Evolution's error body. */
     public void failNext(String pathRegex, int status, int times) {
         http.failures().failNext(null, pathRegex, status, times);
@@ -184,6 +194,7 @@ public final class EvolutionStandIn implements AutoCloseable {
                 .setDeleteUploadedFilesOnEnd(true));
         router.route().handler(this::authenticate);
         router.route().handler(http.failureInjection(EvolutionStandIn::respondWithInjectedStatus));
+        router.get("/").handler(this::welcome);
         router.post("/chat/getBase64FromMediaMessage/:instance").handler(http.guarded(this::getBase64));
         router.get(MEDIA_PATH_PREFIX + "*").handler(this::serveMedia);
         router.route().last().handler(ctx -> StandInJson.send(ctx, 404, EvolutionErrors.body(404,
@@ -192,7 +203,8 @@ public final class EvolutionStandIn implements AutoCloseable {
 
     private void authenticate(RoutingContext ctx) {
         boolean mediaDownload = ctx.request().path().startsWith(MEDIA_PATH_PREFIX);
-        if (mediaDownload || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
+        boolean welcome = ctx.request().path().equals("/");
+        if (mediaDownload || welcome || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
             ctx.next();
             return;
         }
@@ -203,6 +215,15 @@ public final class EvolutionStandIn implements AutoCloseable {
         body.put("error", "Unauthorized");
         body.putObject("response").put("message", "Unauthorized");
         StandInJson.send(ctx, 401, body);
+    }
+
+    /** {@code GET /}: Evolution's unauthenticated welcome answer, with the version it reports. */
+    private void welcome(RoutingContext ctx) {
+        ObjectNode body = StandInJson.object();
+        body.put("status", 200);
+        body.put("message", "Welcome to the Evolution API, it is working!");
+        body.put("version", "2.3.7");
+        StandInJson.send(ctx, 200, body);
     }
 
     /** {@code POST /chat/getBase64FromMediaMessage/{instance}} with {@code {"message": {"key": {"id"}}}}. */
