@@ -44,7 +44,7 @@ public final class BridgeProcess implements AutoCloseable {
         Map<String, String> environment = builder.environment();
         properties.forEach((key, value) -> environment.put(environmentName(key), value));
         environment.put("BRIDGE_WEBHOOK_PORT", Integer.toString(webhookPort));
-        environment.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
+        environment.put("BRIDGE_MANAGEMENT_PORT", Integer.toString(managementPort));
         Path dataDir = Path.of(properties.get("bridge.data-dir"));
         Path log = dataDir.resolveSibling("bridge-" + webhookPort + ".log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
