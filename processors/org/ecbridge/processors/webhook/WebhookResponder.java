@@ -78,7 +78,7 @@ public final class WebhookResponder {
         answer(exchange, status, code, message);
     }
 
-    /** Receives every answer, for example to count it in the metrics. */
+    /** Sets the listener that receives every response, for example to count it in the metrics. */
     public void setOutcomeListener(OutcomeListener listener) {
         this.outcomeListener = listener;
     }
@@ -109,7 +109,7 @@ public final class WebhookResponder {
         in.setBody(body.toString());
     }
 
-    /** Receives each webhook answer: its outcome, event, HTTP status and announced body size. */
+    /** Receives each webhook response: its outcome, event, HTTP status and announced body size. */
     @FunctionalInterface
     public interface OutcomeListener {
         void webhookAnswered(String outcome, String event, int status, long bodyBytes);

@@ -42,12 +42,12 @@ public final class CachedProbeHealthCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
-        // A dependency that is down makes the bridge unready; restarting the bridge would not bring it back.
+        // A dependency that is down makes the bridge unready, but restarting the bridge would not bring it back.
         return false;
     }
 
     @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected synchronized void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         ProbeResult result = currentResult();
 
         builder.state(result.up() ? State.UP : State.DOWN);
@@ -56,7 +56,7 @@ public final class CachedProbeHealthCheck extends AbstractHealthCheck {
         builder.detail("checked.at", lastProbeAt.toString());
     }
 
-    private synchronized ProbeResult currentResult() {
+    private ProbeResult currentResult() {
         Instant now = clock.instant();
         if (lastResult != null && lastProbeAt.plus(cacheFor).isAfter(now)) {
             return lastResult;

@@ -10,9 +10,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness of delivery to Chatwoot: down while delivery attempts have kept failing, with no delivery succeeding
- * in between, for longer than {@code threshold}. A failure is a transient error that is redelivered or a message
- * dead-lettered after its redeliveries ran out. Messages rejected at once (other 4xx) are not counted, because
- * they say nothing about Chatwoot's health. The check clears with the next successful delivery, or when no
+ * in between, for longer than {@code threshold}. A failure is a redelivery, which the error policy in
+ * {@code routes/dead-letter.camel.yaml} makes for transient errors only. Messages dead-lettered at once (other
+ * 4xx) are not counted, because they do not indicate Chatwoot's health. The check clears with the next successful delivery, or when no
  * failure was seen for {@code threshold}.
  */
 public final class DeliveryFailureWindow extends AbstractHealthCheck {

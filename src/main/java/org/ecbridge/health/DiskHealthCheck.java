@@ -7,7 +7,7 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.ecbridge.staging.DiskUsageMonitor;
 
 /**
- * Readiness of the spool and staging disk: down once either folder holds more than {@code readyPercent} of its
+ * Readiness of the spool and staging disk: down once either folder contains more than {@code readyPercent} of its
  * quota, or the disk's free space is under {@code bridge.disk.min-free-bytes}. Webhooks get 503 from the quota
  * guard only at 100 %, so the replica leaves the Service a little before it would start refusing webhooks.
  */

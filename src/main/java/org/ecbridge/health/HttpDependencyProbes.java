@@ -49,8 +49,8 @@ public final class HttpDependencyProbes {
     }
 
     /**
-     * Returns a probe of EvolutionAPI's unauthenticated {@code GET /}, which EvolutionAPI 2.x answers with 200
-     * and its version. Any answer below 500 counts as reachable, because a proxy in front answers 502 or 503
+     * Returns a probe of EvolutionAPI's unauthenticated {@code GET /}, to which EvolutionAPI 2.x responds with 200
+     * and its version. Any status below 500 counts as reachable, because a proxy in front returns 502 or 503
      * when EvolutionAPI itself is down.
      */
     public DependencyProbe evolutionApi(String baseUrl) {

@@ -3,8 +3,8 @@ package org.ecbridge.health;
 import java.util.Map;
 
 /**
- * Outcome of one probe of a dependency: up or down, a sentence naming the cause, and details for the health
- * response (status codes, URLs, byte counts; never tokens).
+ * Outcome of one probe of a dependency: up or down, a sentence that names the cause, and details for the health
+ * response such as status codes, URLs and byte counts, but never tokens.
  */
 public record ProbeResult(boolean up, String message, Map<String, Object> details) {
 

@@ -76,7 +76,7 @@ public final class BridgeMetrics {
                 .description("Records waiting for delivery").register(registry);
     }
 
-    /** Counts one webhook answer; {@code bodyBytes} is its Content-Length, or 0 when it had none. */
+    /** Counts one webhook response; {@code bodyBytes} is its Content-Length, or 0 when it had none. */
     public void webhookAnswered(String outcome, String event, int status, long bodyBytes) {
         Counter.builder("bridge.webhooks").tag("outcome", outcome).tag("event", event)
                 .tag("status", Integer.toString(status)).description("Webhooks answered, by outcome")

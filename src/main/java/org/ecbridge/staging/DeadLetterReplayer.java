@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts dead letters back into delivery: {@code dead/<itemId>.json} holds the staged record in its
+ * Puts dead letters back into delivery: {@code dead/<itemId>.json} contains the staged record in its
  * {@code message} field, and replaying writes that record to {@code inbox/<itemId>.json} (atomically, through
  * {@code tmp/}) and then deletes the dead letter. The media file, which stayed in {@code media/}, is reused.
  */

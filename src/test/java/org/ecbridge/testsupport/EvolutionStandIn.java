@@ -25,7 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of EvolutionAPI 2.3.x that the bridge calls:
- * the unauthenticated welcome answer of {@code GET /}, {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
+ * the unauthenticated welcome response of {@code GET /},
+ * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
  * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
  *
  * <p>API calls need the {@code apikey} header, but media URLs need none, like presigned S3 URLs. Media files are
@@ -217,7 +218,7 @@ public final class EvolutionStandIn implements AutoCloseable {
         StandInJson.send(ctx, 401, body);
     }
 
-    /** {@code GET /}: Evolution's unauthenticated welcome answer, with the version it reports. */
+    /** {@code GET /}: Evolution's unauthenticated welcome response, with the version it reports. */
     private void welcome(RoutingContext ctx) {
         ObjectNode body = StandInJson.object();
         body.put("status", 200);

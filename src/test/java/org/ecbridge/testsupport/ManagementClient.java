@@ -69,7 +69,7 @@ public final class ManagementClient {
                 + timeout.toMillis() + " ms; last response: " + last);
     }
 
-    /** Polls {@code /observe/health/ready} until it answers 200 and returns that response. */
+    /** Polls {@code /observe/health/ready} until it returns 200, and returns that response. */
     public HttpResponse<String> awaitReady(Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         HttpResponse<String> last = null;
