@@ -85,12 +85,13 @@ public final class BridgeBeans implements CamelConfiguration {
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
         bindDeliveryBeans(settings, context, registry, mapper, staging, state, stateBeans.lockLease());
         context.addStartupListener(new DeadLetterEndpoints(
-                (int) settings.longValue("camel.management.port", 9876)));
+                (int) settings.longValue("bridge.management.port", 9876)));
         if (StorageBeans.s3Enabled(settings)) {
             StorageBeans.bindS3(settings, context, registry);
         }
         ReplyBeans.bind(settings, registry, mapper, state);
         MediaContentBeans.bind(settings, registry, staging);
+        OperationsBeans.bind(context, settings);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));

@@ -92,6 +92,23 @@ public final class DiskUsageMonitor implements AutoCloseable {
         return freeBytes.get();
     }
 
+    /** Returns the bytes announced by webhooks that are being received right now. */
+    public long reservedBytes() {
+        return reservedBytes.get();
+    }
+
+    public long spoolQuotaBytes() {
+        return spoolQuotaBytes;
+    }
+
+    public long stagingQuotaBytes() {
+        return stagingQuotaBytes;
+    }
+
+    public long minFreeBytes() {
+        return minFreeBytes;
+    }
+
     /** Measures the folders now; also called on a schedule. */
     public void refresh() {
         spoolBytes.set(sizeOf(spoolDir));

@@ -52,6 +52,16 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, body);
     }
 
+    /** {@code GET /api/v1/accounts/{account}/inboxes/{inbox}}: 404 for an inbox that is not configured. */
+    void showInbox(RoutingContext ctx) {
+        ChatwootInbox inbox = state.inbox(pathId(ctx, "inbox"));
+        if (inbox == null) {
+            throw ChatwootErrors.notFound();
+        }
+
+        StandInJson.send(ctx, 200, views.inbox(inbox));
+    }
+
     /** {@code POST /api/v1/accounts/{account}/contacts} */
     void createContact(RoutingContext ctx) {
         long accountId = accountId(ctx);

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of Chatwoot 4.9.1's Application API that the bridge calls:
- * contact search and create, contact inboxes, a contact's conversations, conversation create, and message list
+ * inbox show, contact search and create, contact inboxes, a contact's conversations, conversation create, and message list
  * and create (JSON or multipart with {@code attachments[]} parts).
  *
  * <p>Every request needs the {@code api_access_token} header. Any numeric account id is accepted and recorded,
@@ -38,7 +38,7 @@ public final class ChatwootStandIn implements AutoCloseable {
     private static final int REQUESTS_IN_WAIT_REPORT = 20;
 
     private final Path uploadsDir;
-    private final String apiToken;
+    private volatile String apiToken;
     private final StandInHttpServer http;
     private final ChatwootState state = new ChatwootState();
     private volatile ChatwootContract contract;
@@ -51,6 +51,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         this.uploadsDir = workDir.resolve("chatwoot-uploads");
         this.apiToken = Objects.requireNonNull(apiToken, "apiToken");
         this.http = new StandInHttpServer("Chatwoot", workDir);
+    }
+
+    /** Accepts only {@code newToken} from now on, as rotating the access token in Chatwoot's profile does. */
+    public void rotateApiToken(String newToken) {
+        this.apiToken = Objects.requireNonNull(newToken, "newToken");
     }
 
     /** Configures an API-channel inbox that accepts conversations and incoming messages. */
@@ -97,6 +102,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         http.failures().failNext(method, pathRegex, status, times);
     }
 
+    /** Drops the failures and delays that {@link #failNext} and {@link #delayNext} scheduled and not yet used. */
+    public void clearFailures() {
+        http.failures().clear();
+    }
+
     /** Holds back the response to the next request whose path matches {@code pathRegex} by {@code delay}. */
     public void delayNext(String pathRegex, Duration delay) {
         http.failures().delayNext(null, pathRegex, delay, 1);
@@ -124,6 +134,16 @@ public final class ChatwootStandIn implements AutoCloseable {
      */
     public void holdResponseAfterStoring(String pathRegex, Duration hold, int times) {
         http.failures().holdResponseNext("POST", pathRegex, hold, times);
+    }
+
+    /** Closes the listening socket, as a Chatwoot outage would; state and port are kept for {@link #resume}. */
+    public void pause() {
+        http.stopListening();
+    }
+
+    /** Listens again on the port the stand-in had before {@link #pause}. */
+    public void resume() {
+        http.resumeListening();
     }
 
     public List<ChatwootContact> contacts() {
@@ -183,6 +203,7 @@ public final class ChatwootStandIn implements AutoCloseable {
         router.route().handler(this::authenticate);
         router.route().handler(http.failureInjection(ChatwootStandIn::respondWithInjectedStatus));
 
+        api(router, HttpMethod.GET, "/inboxes/:inbox", api::showInbox);
         api(router, HttpMethod.GET, "/contacts/search", api::searchContacts);
         api(router, HttpMethod.POST, "/contacts", api::createContact);
         api(router, HttpMethod.POST, "/contacts/:contact/contact_inboxes", api::createContactInbox);

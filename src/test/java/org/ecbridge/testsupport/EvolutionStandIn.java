@@ -33,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of EvolutionAPI 2.3.x that the bridge calls:
+ * the unauthenticated welcome response of {@code GET /},
  * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
  * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
  * For agent replies it plays {@code POST /message/sendText}, {@code /message/sendMedia},
@@ -173,6 +174,16 @@ public final class EvolutionStandIn implements AutoCloseable {
         return baseUrl() + rawPathAndQuery;
     }
 
+    /** Closes the listening socket, as an EvolutionAPI outage would; state and port are kept for {@link #resume}. */
+    public void pause() {
+        http.stopListening();
+    }
+
+    /** Listens again on the port the stand-in had before {@link #pause}. */
+    public void resume() {
+        http.resumeListening();
+    }
+
     /** Like {@link ChatwootStandIn#failNext(String, int, int)}, with Evolution's error body. */
     public void failNext(String pathRegex, int status, int times) {
         http.failures().failNext(null, pathRegex, status, times);
@@ -253,6 +264,7 @@ public final class EvolutionStandIn implements AutoCloseable {
                 .setDeleteUploadedFilesOnEnd(true));
         router.route().handler(this::authenticate);
         router.route().handler(http.failureInjection(EvolutionStandIn::respondWithInjectedStatus));
+        router.get("/").handler(this::welcome);
         router.post("/chat/getBase64FromMediaMessage/:instance").handler(http.guarded(this::getBase64));
         router.get(MEDIA_PATH_PREFIX + "*").handler(this::serveMedia);
         router.post("/message/sendText/:instance").blockingHandler(http.guarded(ctx -> send(ctx, "sendText")),
@@ -269,7 +281,8 @@ public final class EvolutionStandIn implements AutoCloseable {
 
     private void authenticate(RoutingContext ctx) {
         boolean mediaDownload = ctx.request().path().startsWith(MEDIA_PATH_PREFIX);
-        if (mediaDownload || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
+        boolean welcome = ctx.request().path().equals("/");
+        if (mediaDownload || welcome || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
             ctx.next();
             return;
         }
@@ -280,6 +293,15 @@ public final class EvolutionStandIn implements AutoCloseable {
         body.put("error", "Unauthorized");
         body.putObject("response").put("message", "Unauthorized");
         StandInJson.send(ctx, 401, body);
+    }
+
+    /** {@code GET /}: Evolution's unauthenticated welcome response, with the version it reports. */
+    private void welcome(RoutingContext ctx) {
+        ObjectNode body = StandInJson.object();
+        body.put("status", 200);
+        body.put("message", "Welcome to the Evolution API, it is working!");
+        body.put("version", "2.3.7");
+        StandInJson.send(ctx, 200, body);
     }
 
     /** {@code POST /chat/getBase64FromMediaMessage/{instance}} with {@code {"message": {"key": {"id"}}}}. */

@@ -55,6 +55,12 @@ final class FailureInjector {
         return rule == null ? Duration.ZERO : rule.delay;
     }
 
+    /** Drops every scheduled failure and delay. */
+    synchronized void clear() {
+        failures.clear();
+        delays.clear();
+    }
+
     /** Consumes one use of the first failure rule that matches, and returns its status. */
     synchronized OptionalInt takeFailure(String method, String path) {
         Rule rule = take(failures, method, path);
