@@ -55,6 +55,7 @@ public final class EmbeddedBridge implements AutoCloseable {
         main.configure().addConfiguration(BridgeBeans.class);
         main.addOverrideProperty("bridge.webhook.port", Integer.toString(webhookPort));
         main.addOverrideProperty("camel.server.port", Integer.toString(webhookPort));
+        main.addOverrideProperty("bridge.management.port", Integer.toString(managementPort));
         main.addOverrideProperty("camel.management.port", Integer.toString(managementPort));
         main.addOverrideProperty("camel.main.jmxEnabled", "false");
         main.addOverrideProperty("bridge.public-url", "http://127.0.0.1:" + webhookPort);
