@@ -61,7 +61,9 @@ public class StagedMessage {
         public String file;
         public Long sizeBytes;
         public String sha256Hex;
-        /** Media source the bytes came from: inline, media-url or evolution-api. */
+        /** MD5 of the staged file in base64, the checksum of a Chatwoot direct upload. */
+        public String md5Base64;
+        /** Media source the bytes came from: inline, media-url, evolution-api or whatsapp-cdn. */
         public String source;
         /** Why no source produced the bytes, when none did. */
         public String fetchFailure;
