@@ -88,6 +88,7 @@ public final class BridgeBeans implements CamelConfiguration {
 
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
         bindDeliveryBeans(settings, context, registry, mapper, staging, state);
+        DirectMediaBeans.bind(settings, registry, mapper, staging);
         context.addStartupListener(new DeadLetterEndpoints(
                 (int) settings.longValue("camel.management.port", 9876)));
         if (StorageBeans.s3Enabled(settings)) {
