@@ -167,7 +167,7 @@ public final class MediaSources {
         return false;
     }
 
-    /** WhatsApp's CDN answers 403, 404 or 410 once a media URL has expired, usually some weeks after sending. */
+    /** WhatsApp's CDN answers 403, 404 or 410 for a media URL that has expired. */
     private static String expiryHint(String source, Throwable failure) {
         boolean expired = failure instanceof HttpOperationFailedException http && (http.getStatusCode() == 403
                 || http.getStatusCode() == 404 || http.getStatusCode() == 410);
