@@ -3,6 +3,8 @@ package org.ecbridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.spi.Registry;
 import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.processors.chatwoot.ChatwootDirectUploads;
+import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.processors.media.MediaStager;
 import org.ecbridge.processors.media.WhatsAppMediaDecryptor;
 import org.ecbridge.staging.StagingArea;
@@ -21,5 +23,10 @@ final class DirectMediaBeans {
         long maxFileBytes = settings.longValue("bridge.media.max-file-bytes", 2L << 30);
         registry.bind("whatsappMediaDecryptor", new WhatsAppMediaDecryptor(staging, stager,
                 settings.string("bridge.media.whatsapp-cdn-url", "https://mmg.whatsapp.net"), maxFileBytes));
+        ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
+                settings.chatwootAccountId());
+        registry.bind("chatwootDirectUploads", new ChatwootDirectUploads(requests, staging,
+                Boolean.parseBoolean(settings.string("bridge.chatwoot.direct-uploads", "false")),
+                settings.longValue("bridge.chatwoot.direct-upload-threshold-bytes", 8L << 20)));
     }
 }

@@ -77,6 +77,8 @@ public class StagedMessage {
         /** Key of the file in the media store, once it is stored for a link. */
         public String storedKey;
         public String linkUrl;
+        /** Signed id of the Active Storage blob the file was uploaded to directly, once it is uploaded. */
+        public String directUploadSignedId;
         public Long linkExpiresAtMillis;
     }
 }
