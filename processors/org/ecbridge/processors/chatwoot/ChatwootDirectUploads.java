@@ -131,7 +131,15 @@ public final class ChatwootDirectUploads {
         LOG.warn("Direct upload of the {} of message {} of instance {} failed at the {} step ({}); posting a link "
                 + "instead. Set bridge.chatwoot.direct-uploads=false unless Chatwoot runs with "
                 + "DIRECT_UPLOADS_ENABLED.", message.media.kind, message.messageId, message.instance,
-                exchange.getProperty(STEP), failure == null ? "no reason given" : failure.getMessage());
+                exchange.getProperty(STEP), describe(failure));
+    }
+
+    /** Describes a failure without its URL, because a presigned upload URL carries a signature. */
+    private static String describe(Exception failure) {
+        if (failure instanceof org.apache.camel.http.base.HttpOperationFailedException http) {
+            return "HTTP " + http.getStatusCode();
+        }
+        return failure == null ? "no reason given" : failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     private void saveRecord(Exchange exchange, StagedMessage message) throws IOException {
