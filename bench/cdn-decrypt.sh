@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# WhatsApp CDN decryption benchmark: encrypts a random file as WhatsApp media with openssl (AES-256-CBC with the
-# keys HKDF derives from a random mediaKey, then the 10-byte HMAC-SHA256 MAC), and times decrypting it with
-# `openssl enc -d -aes-256-cbc` against the bridge's decryptor (which also checks MAC, SHA-256s and length), each
-# under /usr/bin/time -v for the maximum resident set size.
+# WhatsApp CDN decryption benchmark. It encrypts a random file as WhatsApp media with openssl: AES-256-CBC with
+# the keys HKDF derives from a random mediaKey, then the 10-byte HMAC-SHA256 MAC. It then times
+# `openssl enc -d -aes-256-cbc` against the bridge's decryptor, which also checks MAC, SHA-256s and length. Each
+# runs under /usr/bin/time -v for the maximum resident set size.
 #   bench/cdn-decrypt.sh [file bytes, default 1073741824] [decryptor -Xmx, default 64m]
 # Needs about four times the file size of free disk under target/.
 set -euo pipefail

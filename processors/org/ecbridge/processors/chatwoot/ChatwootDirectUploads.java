@@ -122,7 +122,7 @@ public final class ChatwootDirectUploads {
                 message.media.kind, message.messageId, message.instance, message.media.sizeBytes);
     }
 
-    /** Falls back to a link when Chatwoot refuses the direct upload or the storage service rejects the PUT. */
+    /** Falls back to a link when Chatwoot rejects the direct upload or the storage service rejects the PUT. */
     public void unavailable(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

@@ -47,7 +47,7 @@ public final class WhatsAppMediaDecryptor {
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final int AES_BLOCK_BYTES = 16;
 
-    /** What a message's content object says about its encrypted file; hashes and length are null when absent. */
+    /** Facts of a message's encrypted file, from its content object; hashes and length are null when absent. */
     public record EncryptedMedia(String downloadPath, String url, byte[] mediaKey, byte[] fileEncSha256,
             byte[] fileSha256, Long fileLength) {
     }
@@ -156,15 +156,15 @@ public final class WhatsAppMediaDecryptor {
         MessageDigest encSha256 = sha256();
         byte[] buffer = new byte[BUFFER_BYTES + MAC_BYTES];
         byte[] output = new byte[BUFFER_BYTES + AES_BLOCK_BYTES];
-        int held = 0;
+        int heldBytes = 0;
         long cipherBytes = 0;
 
         int read;
-        while ((read = encrypted.read(buffer, held, BUFFER_BYTES)) >= 0) {
-            int available = held + read;
+        while ((read = encrypted.read(buffer, heldBytes, BUFFER_BYTES)) >= 0) {
+            int available = heldBytes + read;
             int ready = available - MAC_BYTES;
             if (ready <= 0) {
-                held = available;
+                heldBytes = available;
                 continue;
             }
             encSha256.update(buffer, 0, ready);
@@ -172,11 +172,11 @@ public final class WhatsAppMediaDecryptor {
             writeUpdate(cipher, buffer, ready, output, plain);
             cipherBytes += ready;
             System.arraycopy(buffer, ready, buffer, 0, MAC_BYTES);
-            held = MAC_BYTES;
+            heldBytes = MAC_BYTES;
         }
 
-        if (held < MAC_BYTES || cipherBytes == 0 || cipherBytes % AES_BLOCK_BYTES != 0) {
-            throw new MediaIntegrityException("the download has " + (cipherBytes + held) + " bytes, which is not "
+        if (heldBytes < MAC_BYTES || cipherBytes == 0 || cipherBytes % AES_BLOCK_BYTES != 0) {
+            throw new MediaIntegrityException("the download has " + (cipherBytes + heldBytes) + " bytes, which is not "
                     + "AES-CBC ciphertext followed by a " + MAC_BYTES + "-byte MAC");
         }
         encSha256.update(buffer, 0, MAC_BYTES);

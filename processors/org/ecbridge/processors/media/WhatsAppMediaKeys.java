@@ -11,7 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The keys of one WhatsApp media file, expanded from its 32-byte {@code mediaKey} with HKDF-SHA256 (RFC 5869,
  * salt of 32 zero bytes, an info string per media type) to 112 bytes: IV (0-15), AES-256 key (16-47) and HMAC key
- * (48-79). The remaining 32 bytes are the sidecar key for streamed video, which the bridge does not use.
+ * (48-79). The bridge does not use the remaining 32 bytes.
  */
 public record WhatsAppMediaKeys(byte[] iv, byte[] cipherKey, byte[] macKey) {
 

@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
 
 /**
  * The Active Storage side of Chatwoot's direct uploads for the stand-in, backed by a real S3 server:
- * {@code POST /conversations/{id}/direct_uploads} creates a blob and answers with its signed id and a presigned
+ * {@code POST /conversations/{id}/direct_uploads} creates a blob and responds with its signed id and a presigned
  * PUT URL that signs the content type, Content-MD5 and length, so S3 itself checks the checksum. A message create
  * that names the signed id in {@code attachments} gets the object, read back from S3, as its attachment.
  */

@@ -17,9 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.ecbridge.processors.media.WhatsAppMediaKeys;
 
 /**
- * The sending side of WhatsApp media encryption, written independently of the bridge's decryptor for tests:
- * AES-256-CBC with PKCS#7 padding, then the first 10 bytes of HMAC-SHA256(macKey, IV ‖ ciphertext). It streams,
- * so a file of any size is encrypted with a 64 KiB buffer.
+ * The sending side of WhatsApp media encryption for tests: AES-256-CBC with PKCS#7 padding, then the first 10
+ * bytes of HMAC-SHA256(macKey, IV ‖ ciphertext). Cipher and MAC are written apart from the bridge's decryptor,
+ * but the keys come from the bridge's {@link WhatsAppMediaKeys}, which the vector tests check. It streams, so a
+ * file of any size is encrypted with a 64 KiB buffer.
  */
 public final class WhatsAppMediaEncryptor {
 
