@@ -135,7 +135,9 @@ public final class ChatwootMessages {
         ObjectNode attributes = contentAttributes(message);
         String messageType = message.fromMe ? "outgoing" : "incoming";
 
-        if (message.media == null || message.media.file == null || MediaDelivery.LINK.equals(message.media.delivery)) {
+        boolean linkOrText = message.media == null || message.media.file == null
+                || MediaDelivery.LINK.equals(message.media.delivery);
+        if (linkOrText || message.media.directUploadSignedId != null) {
             ObjectNode body = requests.mapper().createObjectNode()
                     .put("content", content)
                     .put("message_type", messageType)
@@ -143,6 +145,10 @@ public final class ChatwootMessages {
                     .put("source_id", sourceId(message));
             if (!attributes.isEmpty()) {
                 body.set("content_attributes", attributes);
+            }
+            if (!linkOrText) {
+                // A blob uploaded through direct_uploads is attached by its signed id.
+                body.putArray("attachments").add(message.media.directUploadSignedId);
             }
             requests.prepare(exchange, "POST", path, null, body);
             return;

@@ -116,6 +116,7 @@ public final class EvolutionWebhookReader implements Processor {
         }
         message.media.sizeBytes = inline.sizeBytes();
         message.media.sha256Hex = inline.sha256Hex();
+        message.media.md5Base64 = inline.md5Base64();
         message.media.source = "inline";
         exchange.setProperty(BridgeHeaders.INLINE_MEDIA, inline.file());
         LOG.debug("Decoded {} bytes of inline {} for message {} of instance {}", inline.sizeBytes(),

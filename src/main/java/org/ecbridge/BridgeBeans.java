@@ -84,6 +84,7 @@ public final class BridgeBeans implements CamelConfiguration {
 
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
         bindDeliveryBeans(settings, context, registry, mapper, staging, state, stateBeans.lockLease());
+        DirectMediaBeans.bind(settings, registry, mapper, staging);
         context.addStartupListener(new DeadLetterEndpoints(
                 (int) settings.longValue("bridge.management.port", 9876)));
         if (StorageBeans.s3Enabled(settings)) {

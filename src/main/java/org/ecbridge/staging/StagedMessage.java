@@ -66,7 +66,9 @@ public class StagedMessage {
         public String file;
         public Long sizeBytes;
         public String sha256Hex;
-        /** Media source the bytes came from: inline, media-url or evolution-api. */
+        /** MD5 of the staged file in base64, the checksum of a Chatwoot direct upload. */
+        public String md5Base64;
+        /** Media source the bytes came from: inline, media-url, evolution-api or whatsapp-cdn. */
         public String source;
         /** Why no source produced the bytes, when none did. */
         public String fetchFailure;
@@ -80,6 +82,8 @@ public class StagedMessage {
         /** Key of the file in the media store, once it is stored for a link. */
         public String storedKey;
         public String linkUrl;
+        /** Signed id of the Active Storage blob the file was uploaded to directly, once it is uploaded. */
+        public String directUploadSignedId;
         public Long linkExpiresAtMillis;
     }
 }

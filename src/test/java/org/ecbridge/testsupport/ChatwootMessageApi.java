@@ -38,13 +38,18 @@ final class ChatwootMessageApi {
     private final ChatwootViews views;
     private final ChatwootContract contract;
     private final FailureInjector failures;
+    private final java.util.function.Supplier<ChatwootDirectUploadStorage> directUploads;
+    private final Path uploadsDir;
 
     ChatwootMessageApi(ChatwootState state, ChatwootViews views, ChatwootContract contract,
-            FailureInjector failures) {
+            FailureInjector failures, java.util.function.Supplier<ChatwootDirectUploadStorage> directUploads,
+            Path uploadsDir) {
         this.state = state;
         this.views = views;
         this.contract = contract;
         this.failures = failures;
+        this.directUploads = directUploads;
+        this.uploadsDir = uploadsDir;
     }
 
     /**
@@ -115,7 +120,22 @@ final class ChatwootMessageApi {
         JsonNode contentAttributes = request.get("content_attributes");
         return new ChatwootState.MessageDraft(text(request, "content"), text(request, "message_type"),
                 ChatwootRequests.railsBoolean(text(request, "private")), text(request, "source_id"),
-                contentAttributes, text(request, "content_type"), text(request, "echo_id"), List.of());
+                contentAttributes, text(request, "content_type"), text(request, "echo_id"), signedUploads(request));
+    }
+
+    /** Resolves the signed ids in a JSON request's {@code attachments} to the blobs uploaded directly. */
+    private List<ChatwootState.StoredUpload> signedUploads(JsonNode request) {
+        JsonNode signedIds = request.path("attachments");
+        if (!signedIds.isArray() || signedIds.isEmpty()) {
+            return List.of();
+        }
+        ChatwootDirectUploadStorage storage = directUploads.get();
+        if (storage == null) {
+            throw ChatwootErrors.unprocessable("attachments names signed ids, but direct uploads are not enabled");
+        }
+        List<ChatwootState.StoredUpload> uploads = new ArrayList<>();
+        signedIds.forEach(signedId -> uploads.add(storage.attach(signedId.asText(), uploadsDir)));
+        return uploads;
     }
 
     private ChatwootState.MessageDraft multipartDraft(RoutingContext ctx) {
@@ -145,7 +165,7 @@ final class ChatwootMessageApi {
             String fileName = rawFileName == null ? file.fileName() : rawFileName;
             Path path = Path.of(file.uploadedFileName());
             uploads.add(new ChatwootState.StoredUpload(fileName, file.contentType(), file.size(),
-                    Sha256.ofFile(path), path));
+                    Sha256.ofFile(path), path, null));
         }
         return uploads;
     }

@@ -42,6 +42,7 @@ public final class ChatwootStandIn implements AutoCloseable {
     private final StandInHttpServer http;
     private final ChatwootState state = new ChatwootState();
     private volatile ChatwootContract contract;
+    private volatile ChatwootDirectUploadStorage directUploads;
 
     /**
      * @param workDir  directory for uploaded files, usually a JUnit {@code @TempDir}
@@ -68,13 +69,22 @@ public final class ChatwootStandIn implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Turns on {@code POST .../conversations/{id}/direct_uploads}, as Chatwoot with {@code DIRECT_UPLOADS_ENABLED}
+     * has it. Without this call that path gets a 404.
+     */
+    public ChatwootStandIn enableDirectUploads(ChatwootDirectUploadStorage storage) {
+        this.directUploads = Objects.requireNonNull(storage, "storage");
+        return this;
+    }
+
     /** Loads the OpenAPI document and starts listening on a free port of 127.0.0.1. */
     public ChatwootStandIn start() {
         http.requireNotStarted();
         contract = ChatwootContract.load();
         ChatwootViews views = new ChatwootViews(state, this::baseUrl);
-        installRoutes(new ChatwootApi(state, views, contract),
-                new ChatwootMessageApi(state, views, contract, http.failures()));
+        installRoutes(new ChatwootApi(state, views, contract), new ChatwootMessageApi(state, views, contract,
+                http.failures(), () -> directUploads, uploadsDir.resolve("direct-uploads")));
         http.start(MultipartPartObserver.dispatchTo(http.router()));
         return this;
     }
@@ -211,11 +221,21 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
+        api(router, HttpMethod.POST, "/conversations/:conversation/direct_uploads", this::createDirectUpload);
         router.get(ChatwootViews.BLOB_REDIRECT_PATH + ":key/:filename")
                 .handler(http.guarded(messageApi::redirectToBlob));
         router.get(ChatwootViews.BLOB_DISK_PATH + ":key/:filename").handler(http.guarded(messageApi::serveBlob));
         router.route().last().handler(ctx -> StandInJson.send(ctx, 404, ChatwootErrors.error(
                 "the Chatwoot stand-in has no route for " + ctx.request().method() + " " + ctx.request().path())));
+    }
+
+    private void createDirectUpload(RoutingContext ctx) {
+        ChatwootDirectUploadStorage storage = directUploads;
+        if (storage == null) {
+            throw ChatwootErrors.notFound();
+        }
+        state.conversation(ChatwootRequests.accountId(ctx), ChatwootRequests.pathId(ctx, "conversation"));
+        storage.createBlob(ctx);
     }
 
     /** Adds an account-scoped API route whose handler runs on a worker thread, because it may hash files. */

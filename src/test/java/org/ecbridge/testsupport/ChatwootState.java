@@ -67,8 +67,9 @@ final class ChatwootState {
                         List<StoredUpload> uploads) {
     }
 
-    /** A file part that the body handler stored on disk. */
-    record StoredUpload(String fileName, String contentType, long sizeBytes, String sha256, Path path) {
+    /** A file part that the body handler stored on disk, or a direct-upload blob (with its signed id). */
+    record StoredUpload(String fileName, String contentType, long sizeBytes, String sha256, Path path,
+                        String signedId) {
     }
 
     /** A created contact and, when the request named an inbox, its contact inbox (else null). */
@@ -238,7 +239,8 @@ final class ChatwootState {
         for (StoredUpload upload : draft.uploads()) {
             ChatwootAttachment attachment = new ChatwootAttachment(++lastAttachmentId, upload.fileName(),
                     upload.contentType(), ChatwootViews.fileType(upload.contentType()), upload.sizeBytes(),
-                    upload.sha256(), upload.path(), UUID.randomUUID().toString().replace("-", ""));
+                    upload.sha256(), upload.path(), UUID.randomUUID().toString().replace("-", ""),
+                    upload.signedId());
             attachments.add(attachment);
             attachmentsByBlobKey.put(attachment.blobKey(), attachment);
         }
