@@ -213,7 +213,7 @@ class WebhookToChatwootTest {
 
     @Test
     void persistentChatwootOutageEndsInDeadLetterFolder() throws Exception {
-        chatwoot.failNext("/messages$", 503, 1000);
+        chatwoot.failNext("POST", "/messages$", 503, 1000);
 
         webhooks.post(fixture("messages-upsert-text.json"));
         Path dead = bridge.dataDir().resolve("staging/dead");
