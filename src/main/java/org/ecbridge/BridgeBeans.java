@@ -1,16 +1,10 @@
 package org.ecbridge;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +13,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
 import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.config.SecretFiles;
 import org.ecbridge.http.DeadLetterEndpoints;
 import org.ecbridge.http.WebhookHttpEngine;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
@@ -162,26 +157,12 @@ public final class BridgeBeans implements CamelConfiguration {
             return configured.get();
         }
         Path file = settings.dataDir().resolve("webhook-token");
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).trim();
-            }
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            String token = HexFormat.of().formatHex(random);
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                LOG.debug("File system of {} has no POSIX permissions", file);
-            }
+        boolean generated = !Files.exists(file);
+        String token = SecretFiles.readOrCreate(file, 24, "bridge.webhook.token");
+        if (generated) {
             LOG.info("No bridge.webhook.token is set, so a random one was written to {}. Configure EvolutionAPI to "
                     + "send it (see README: Configure EvolutionAPI).", file);
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create the webhook token file " + file
-                    + "; set bridge.webhook.token instead", e);
         }
+        return token;
     }
-
 }
