@@ -17,6 +17,7 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 import org.ecbridge.testsupport.BridgeProcess;
+import org.ecbridge.testsupport.ChatwootMessage;
 import org.ecbridge.testsupport.ChatwootStandIn;
 import org.ecbridge.testsupport.EmbeddedBridge;
 import org.ecbridge.testsupport.WebhookClient;
@@ -108,11 +109,13 @@ class JmxOperationsTest {
         List<String> itemIds = (List<String>) jmx.getAttribute(deadLetters, "ItemIds");
         String outcome = (String) jmx.invoke(deadLetters, "replay", new Object[] {itemIds.get(0)},
                 new String[] {String.class.getName()});
-        chatwoot.awaitMessages(1, TIMEOUT);
+        // The first message is the private note about the dead letter, the second the replayed message.
+        List<ChatwootMessage> messages = chatwoot.awaitMessages(2, TIMEOUT);
 
         assertTrue(outcome.contains("moved back to the staging inbox"), outcome);
         assertEquals(0, (int) jmx.getAttribute(deadLetters, "Count"));
-        assertEquals("WAID:3A5F0C1B2D3E4F5A6B7C", chatwoot.messages().get(0).sourceId());
+        assertTrue(messages.get(0).privateNote(), "dead-letter note");
+        assertEquals("WAID:3A5F0C1B2D3E4F5A6B7C", messages.get(1).sourceId());
         assertTrue((long) jmx.getAttribute(diskUsage, "StagingQuotaBytes") > 0);
         assertTrue((long) jmx.getAttribute(diskUsage, "FreeBytes") > 0);
     }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RouteFolderTest {
 
     private static final String CHATWOOT_TOKEN = "chatwoot-test-token";
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String XML_ROUTE = """
             <routes xmlns="http://camel.apache.org/schema/xml-io">
                 <route id="user-hello" description="Answers GET /hello, added by a user">

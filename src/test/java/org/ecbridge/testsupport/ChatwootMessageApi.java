@@ -153,6 +153,7 @@ final class ChatwootMessageApi {
     private List<ChatwootState.StoredUpload> storedUploads(RoutingContext ctx) {
         List<FileUpload> files = ctx.fileUploads();
         List<String> rawFileNames = rawFileNames(ctx, files.size());
+        List<MultipartPartScanner.PartContent> rawContents = rawFileContents(ctx, files.size());
         List<ChatwootState.StoredUpload> uploads = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             FileUpload file = files.get(i);
@@ -164,8 +165,15 @@ final class ChatwootMessageApi {
             String rawFileName = rawFileNames == null ? null : rawFileNames.get(i);
             String fileName = rawFileName == null ? file.fileName() : rawFileName;
             Path path = Path.of(file.uploadedFileName());
-            uploads.add(new ChatwootState.StoredUpload(fileName, file.contentType(), file.size(),
-                    Sha256.ofFile(path), path, null));
+            MultipartPartScanner.PartContent raw = rawContents == null ? null : rawContents.get(i);
+            long sizeBytes = raw == null ? file.size() : raw.sizeBytes();
+            String sha256 = raw == null ? Sha256.ofFile(path) : raw.sha256();
+            if (raw != null && raw.sizeBytes() != file.size()) {
+                LOG.warn("Netty stored {} bytes for part '{}' but the raw body carried {}; the stand-in records what "
+                        + "was sent", file.size(), fileName, raw.sizeBytes());
+            }
+            uploads.add(new ChatwootState.StoredUpload(fileName, file.contentType(), sizeBytes, sha256, path,
+                    null));
         }
         return uploads;
     }
@@ -192,6 +200,29 @@ final class ChatwootMessageApi {
             return null;
         }
         return fileNames;
+    }
+
+    /**
+     * Returns the length and SHA-256 of each file part's content as it crossed the wire, in upload order, or null
+     * when the scanner's parts do not line up with Vert.x's uploads.
+     *
+     * <p>NOTE: Netty 4.1.128's multipart decoder was seen storing one byte more than was sent, rarely and only
+     * under load, so sizes and hashes come from the raw body; the stored file is kept for its content.
+     */
+    private static List<MultipartPartScanner.PartContent> rawFileContents(RoutingContext ctx, int uploadCount) {
+        MultipartPartScanner scanner = MultipartPartObserver.scanner(ctx);
+        List<MultipartPartScanner.Part> parts = scanner == null ? null : scanner.parts();
+        List<MultipartPartScanner.PartContent> contents = scanner == null ? null : scanner.contents();
+        if (parts == null || contents == null || contents.size() != parts.size()) {
+            return null;
+        }
+        List<MultipartPartScanner.PartContent> fileContents = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i).file()) {
+                fileContents.add(contents.get(i));
+            }
+        }
+        return fileContents.size() == uploadCount ? fileContents : null;
     }
 
     /**
