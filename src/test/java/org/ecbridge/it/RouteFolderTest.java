@@ -97,8 +97,11 @@ class RouteFolderTest {
         bridge = EmbeddedBridge.start(properties);
         HttpResponse<String> before = get("/hello");
 
-        Files.writeString(routesDir.resolve("user-hello.xml"), XML_ROUTE.formatted("hello after reload"),
-                StandardCharsets.UTF_8);
+        // Written beside the route and moved over it, as editors save: the watcher never sees half a file.
+        Path edited = Files.writeString(routesDir.resolve("user-hello.xml.tmp"),
+                XML_ROUTE.formatted("hello after reload"), StandardCharsets.UTF_8);
+        Files.move(edited, routesDir.resolve("user-hello.xml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         HttpResponse<String> after = awaitBody("/hello", "hello after reload");
         HttpResponse<String> webhook = new WebhookClient(bridge.webhookUrl())
                 .post(WebhookToChatwootTest.fixture("messages-upsert-text.json"));

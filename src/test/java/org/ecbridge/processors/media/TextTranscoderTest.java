@@ -33,7 +33,7 @@ class TextTranscoderTest {
     private static final long LARGE_FILE_BYTES = 50L << 20;
     /** Heap growth allowed between the 1 MiB and the 50 MiB run; measured: under 1 MiB with G1. */
     private static final long MAX_HEAP_GROWTH_BYTES = 4L << 20;
-    private static final String SMALL_HEAP = "-Xmx16m";
+    private static final String SMALL_HEAP = "-Xmx32m";
 
     @TempDir
     Path tempDir;
@@ -126,7 +126,7 @@ class TextTranscoderTest {
     }
 
     /**
-     * Transcodes a 1 MiB and a 50 MiB windows-1252 file, each in a JVM with a 16 MiB heap, which a transcoder that
+     * Transcodes a 1 MiB and a 50 MiB windows-1252 file, each in a JVM with a 32 MiB heap, which a transcoder that
      * held the file, its text or its UTF-8 in memory could not do for the larger one. The heap in use after
      * collections must not grow with the file, and the output must equal the JDK's own transcoding of the whole
      * file in memory.
