@@ -272,8 +272,8 @@ public final class ChatwootMessages {
                 + java.time.Instant.ofEpochMilli(media.linkExpiresAtMillis).truncatedTo(java.time.temporal.ChronoUnit
                         .MINUTES) + ".";
         return "📎 " + media.fileName + " (" + humanSize(media.sizeBytes == null ? 0 : media.sizeBytes) + ")\n"
-                + media.linkUrl + "\n" + "The file is larger than Chatwoot's attachment limit, so the bridge keeps "
-                + "it." + expires;
+                + media.linkUrl + "\n" + "The file is over Chatwoot's attachment limit, or Chatwoot did not accept it "
+                + "as an attachment, so the bridge keeps it." + expires;
     }
 
     static String humanSize(long bytes) {

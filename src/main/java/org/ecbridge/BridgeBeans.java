@@ -15,6 +15,7 @@ import org.apache.camel.spi.Registry;
 import org.ecbridge.config.BridgeSettings;
 import org.ecbridge.config.SecretFiles;
 import org.ecbridge.http.DeadLetterEndpoints;
+import org.ecbridge.http.HttpServerBindCheck;
 import org.ecbridge.http.WebhookHttpEngine;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
@@ -80,6 +81,8 @@ public final class BridgeBeans implements CamelConfiguration {
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
         bindDeliveryBeans(settings, context, registry, mapper, staging, state, stateBeans.lockLease());
         DirectMediaBeans.bind(settings, registry, mapper, staging);
+        context.addStartupListener(new HttpServerBindCheck((int) settings.longValue("bridge.webhook.port", 8080),
+                (int) settings.longValue("bridge.management.port", 9876)));
         context.addStartupListener(new DeadLetterEndpoints(
                 (int) settings.longValue("bridge.management.port", 9876)));
         if (StorageBeans.s3Enabled(settings)) {
