@@ -221,6 +221,8 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
+        api(router, HttpMethod.DELETE, "/conversations/:conversation/messages/:message",
+                messageApi::deleteMessage);
         api(router, HttpMethod.POST, "/conversations/:conversation/direct_uploads", this::createDirectUpload);
         router.get(ChatwootViews.BLOB_REDIRECT_PATH + ":key/:filename")
                 .handler(http.guarded(messageApi::redirectToBlob));
