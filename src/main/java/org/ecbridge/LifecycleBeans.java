@@ -9,16 +9,22 @@ import org.ecbridge.config.BridgeSettings;
 import org.ecbridge.health.BridgeHealthChecks;
 import org.ecbridge.lifecycle.ConnectionStates;
 import org.ecbridge.metrics.BridgeMetrics;
+import org.ecbridge.processors.chatwoot.ChatwootConversations;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.processors.lifecycle.LifecycleEvents;
+import org.ecbridge.processors.reply.ChatwootWebhookReader;
 import org.ecbridge.processors.webhook.EvolutionWebhookReader;
 import org.ecbridge.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the beans of the conversation lifecycle routes and registers the WhatsApp connection readiness check.
- * Runs after {@link OperationsBeans}, which binds the metrics registry.
+ * Runs after {@link OperationsBeans}, which binds the metrics registry, and after {@link ReplyBeans}.
  */
 final class LifecycleBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleBeans.class);
 
     private LifecycleBeans() {
     }
@@ -44,5 +50,20 @@ final class LifecycleBeans {
         registry.bind("connectionStates", connections);
         registry.lookupByNameAndType("evolutionWebhookReader", EvolutionWebhookReader.class)
                 .listenToConnections(connections);
+
+        String resolvedMode = settings.string("bridge.lifecycle.resolved-conversation", "new");
+        if (!resolvedMode.equals("new") && !resolvedMode.equals("reopen")) {
+            throw new IllegalArgumentException("bridge.lifecycle.resolved-conversation must be new or reopen, but is "
+                    + resolvedMode);
+        }
+        ChatwootConversations conversations = registry.lookupByNameAndType("chatwootConversations",
+                ChatwootConversations.class);
+        conversations.reopenResolved(resolvedMode.equals("reopen"));
+        registry.lookupByNameAndType("chatwootWebhookReader", ChatwootWebhookReader.class)
+                .listenToConversationStatus((inboxId, identifier, conversationId, status) -> {
+                    conversations.forgetChat(inboxId, identifier);
+                    LOG.info("Chatwoot conversation {} of {} in inbox {} is now {}; its cached id is dropped",
+                            conversationId, identifier, inboxId, status);
+                });
     }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ecbridge.testsupport.ChatwootMessage;
 import org.ecbridge.testsupport.ChatwootStandIn;
+import org.ecbridge.testsupport.ChatwootWebhookClient;
 import org.ecbridge.testsupport.EmbeddedBridge;
 import org.ecbridge.testsupport.ManagementClient;
 import org.ecbridge.testsupport.PrometheusScrape;
@@ -39,6 +40,7 @@ class ConversationLifecycleTest {
     private static final String MESSAGES_PATH = "/api/v1/accounts/1/conversations/1/messages";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String HOOK_TOKEN = "chatwoot-hook-token";
 
     @TempDir
     Path tempDir;
@@ -232,6 +234,40 @@ class ConversationLifecycleTest {
                 chatwoot.requests().toString());
     }
 
+    @Test
+    void resolvedConversationIsReopened() throws Exception {
+        start(Map.of("bridge.lifecycle.resolved-conversation", "reopen", "bridge.chatwoot.webhook-token", HOOK_TOKEN));
+        ChatwootMessage first = postAndAwait(text("3A00000000000000RES1", "primeira"));
+        chatwoot.setConversationStatus(1, first.conversationDisplayId(), "resolved");
+
+        assertEquals(200, statusChanged(first.conversationDisplayId()).statusCode());
+        ChatwootMessage second = postAndAwait(text("3A00000000000000RES2", "voltei"));
+
+        assertEquals(first.conversationDisplayId(), second.conversationDisplayId(), "the resolved one is reused");
+        assertEquals("open", chatwoot.conversations().get(0).status());
+        assertEquals(1, chatwoot.conversations().size(), chatwoot.conversations().toString());
+        assertEquals(List.of("POST /api/v1/accounts/1/conversations/" + first.conversationDisplayId()
+                + "/toggle_status"), chatwoot.requests().stream()
+                .filter(request -> request.path().endsWith("/toggle_status"))
+                .map(request -> request.method() + " " + request.path()).toList());
+    }
+
+    @Test
+    void resolvedConversationStartsNewOne() throws Exception {
+        start(Map.of("bridge.chatwoot.webhook-token", HOOK_TOKEN));
+        ChatwootMessage first = postAndAwait(text("3A00000000000000RES3", "primeira"));
+        chatwoot.setConversationStatus(1, first.conversationDisplayId(), "resolved");
+
+        assertEquals(200, statusChanged(first.conversationDisplayId()).statusCode());
+        ChatwootMessage second = postAndAwait(text("3A00000000000000RES4", "voltei"));
+
+        assertTrue(second.conversationDisplayId() != first.conversationDisplayId(),
+                "a new conversation after the resolved one: " + chatwoot.conversations());
+        assertEquals(2, chatwoot.conversations().size(), chatwoot.conversations().toString());
+        assertFalse(chatwoot.requests().stream().anyMatch(request -> request.path().endsWith("/toggle_status")),
+                chatwoot.requests().toString());
+    }
+
     private void start(Map<String, String> overrides) throws Exception {
         chatwoot = new ChatwootStandIn(Files.createDirectories(tempDir.resolve("chatwoot")), CHATWOOT_TOKEN)
                 .addInbox(7, "WhatsApp")
@@ -241,6 +277,17 @@ class ConversationLifecycleTest {
         properties.putAll(overrides);
         bridge = EmbeddedBridge.start(properties);
         webhooks = new WebhookClient(bridge.webhookUrl());
+    }
+
+    /** Sends Chatwoot's conversation_status_changed fixture for the conversation to the bridge. */
+    private HttpResponse<String> statusChanged(long conversationDisplayId) throws Exception {
+        ObjectNode event = (ObjectNode) MAPPER.readTree(WebhookToChatwootTest.class.getResourceAsStream(
+                "/fixtures/chatwoot/conversation-status-changed-resolved.json"));
+        event.put("id", conversationDisplayId);
+        HttpResponse<String> response = new ChatwootWebhookClient(bridge.baseUrl() + "/webhook/chatwoot")
+                .post("/token/" + HOOK_TOKEN, event.toString());
+        assertEquals("ignored", MAPPER.readTree(response.body()).path("status").asText(), response.body());
+        return response;
     }
 
     private ChatwootMessage postAndAwait(String webhook) throws Exception {

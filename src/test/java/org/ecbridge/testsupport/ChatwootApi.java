@@ -115,6 +115,20 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, body);
     }
 
+    /** {@code POST /api/v1/accounts/{account}/conversations/{conversation}/toggle_status} with {@code status}. */
+    void toggleStatus(RoutingContext ctx) {
+        String status = ctx.body().asJsonObject().getString("status");
+        if (!java.util.Set.of("open", "resolved", "pending", "snoozed").contains(status)) {
+            throw ChatwootErrors.unprocessable("status " + status + " is not open, resolved, pending or snoozed");
+        }
+
+        ChatwootConversation changed = state.setStatus(accountId(ctx), pathId(ctx, "conversation"), status);
+        ObjectNode body = StandInJson.object();
+        ObjectNode payload = body.putObject("payload");
+        payload.put("success", true).put("conversation_id", changed.displayId()).put("current_status", status);
+        StandInJson.send(ctx, 200, body);
+    }
+
     /** {@code POST /api/v1/accounts/{account}/conversations} */
     void createConversation(RoutingContext ctx) {
         long accountId = accountId(ctx);

@@ -160,6 +160,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         return state.contacts();
     }
 
+    /** Sets a conversation's status directly, as an agent resolving it in the Chatwoot UI. */
+    public ChatwootConversation setConversationStatus(long accountId, long displayId, String status) {
+        return state.setStatus(accountId, displayId, status);
+    }
+
     public List<ChatwootConversation> conversations() {
         return state.conversations();
     }
@@ -221,6 +226,7 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
+        api(router, HttpMethod.POST, "/conversations/:conversation/toggle_status", api::toggleStatus);
         api(router, HttpMethod.DELETE, "/conversations/:conversation/messages/:message",
                 messageApi::deleteMessage);
         api(router, HttpMethod.POST, "/conversations/:conversation/direct_uploads", this::createDirectUpload);

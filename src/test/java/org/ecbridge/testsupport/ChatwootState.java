@@ -228,6 +228,16 @@ final class ChatwootState {
         return ofConversation.isEmpty() ? null : ofConversation.get(ofConversation.size() - 1);
     }
 
+    /** Sets a conversation's status, as {@code toggle_status} with an explicit status does. */
+    synchronized ChatwootConversation setStatus(long accountId, long displayId, String status) {
+        ChatwootConversation old = conversation(accountId, displayId);
+        ChatwootConversation changed = new ChatwootConversation(old.id(), accountId, displayId, old.inboxId(),
+                old.contactId(), old.contactInboxSourceId(), status, old.uuid(), old.additionalAttributes(),
+                old.customAttributes(), old.createdAt());
+        conversations.set(conversations.indexOf(old), changed);
+        return changed;
+    }
+
     /**
      * Deletes a message as Chatwoot's {@code MessagesController#destroy} does: the record stays, its content
      * becomes "This message was deleted" and {@code content_attributes.deleted} is true.
