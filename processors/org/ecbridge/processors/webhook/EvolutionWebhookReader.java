@@ -121,6 +121,11 @@ public final class EvolutionWebhookReader implements Processor {
                 && mapping.ignoredReason() != null && mapping.ignoredReason().startsWith("reactionMessage")) {
             return lifecycleMapper.reaction(mapping.message(), reaction);
         }
+        // Baileys also reports a deletion for everyone, or an edit, as a new message carrying a protocolMessage.
+        var content = MessageUpsertMapper.contentOf(webhook.message());
+        if (mapping.ignored() && content.isPresent() && content.get().getKey().equals("protocolMessage")) {
+            return lifecycleMapper.protocolMessage(webhook, content.get().getValue());
+        }
         return mapping;
     }
 

@@ -90,7 +90,7 @@ public final class LifecycleEventMapper {
     }
 
     /** Maps a {@code protocolMessage}: MESSAGE_EDIT (14) is an edit, REVOKE (0) a deletion. */
-    private MessageUpsertMapper.Mapping protocolMessage(EvolutionWebhookParser.ParsedWebhook webhook,
+    public MessageUpsertMapper.Mapping protocolMessage(EvolutionWebhookParser.ParsedWebhook webhook,
             JsonNode protocol) {
         String type = protocol.path("type").asText("");
         JsonNode key = protocol.path("key");

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Boots the real routes and sends what happens to messages after they are posted (deletions, edits, reactions)
- * and connection changes, in EvolutionAPI's webhook shapes, asserting the exact Chatwoot calls they cause.
+ * Boots the real routes and sends what happens to messages after they are posted (deletions, edits, reactions),
+ * connection changes and resolved conversations, in EvolutionAPI's and Chatwoot's webhook shapes, asserting the
+ * exact Chatwoot calls they cause.
  */
 class ConversationLifecycleTest {
 
@@ -129,6 +130,22 @@ class ConversationLifecycleTest {
                 .map(ChatwootMessage::sourceId).toList());
         assertEquals("depois", after.content());
         assertEquals(List.of(), callsExcept("POST", "GET"));
+    }
+
+    @Test
+    void revokeInsideUpsertDeletesMessage() throws Exception {
+        start(Map.of());
+        ChatwootMessage posted = postAndAwait(text("3A00000000000000DEL5", "enviada por engano"));
+        ObjectNode webhook = (ObjectNode) MAPPER.readTree(text("3A00000000000000REV5", "x"));
+        ObjectNode message = ((ObjectNode) webhook.path("data")).putObject("message");
+        ObjectNode protocol = message.putObject("protocolMessage").put("type", "REVOKE");
+        protocol.set("key", key("3A00000000000000DEL5"));
+        ((ObjectNode) webhook.path("data")).put("messageType", "protocolMessage");
+
+        assertAccepted(webhooks.post(webhook.toString()));
+        awaitCalls(1, "DELETE");
+
+        assertEquals(List.of("DELETE " + MESSAGES_PATH + "/" + posted.id()), callsExcept("POST", "GET"));
     }
 
     @Test
