@@ -6,6 +6,7 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.processors.webhook.LifecycleEventMapper;
@@ -33,19 +34,24 @@ public final class LifecycleEvents {
     public static final String KIND = "BridgeLifecycle";
     /** Exchange property with the Chatwoot id of the message a lifecycle record refers to, when it is known. */
     public static final String TARGET_CHATWOOT_ID = "BridgeTargetChatwootId";
+    /** Exchange properties of a read receipt: the inbox's public identifier and the contact's source_id. */
+    public static final String INBOX_IDENTIFIER = "BridgeInboxIdentifier";
+    public static final String CONTACT_SOURCE_ID = "BridgeContactSourceId";
     public static final String KIND_MESSAGE = "message";
     public static final String KIND_DELETED_BEFORE_ARRIVAL = "deleted-before-arrival";
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleEvents.class);
 
     private final ChatwootRequests requests;
+    private final ChatwootContacts contacts;
     private final StateStore state;
     private final Duration messageMapTtl;
     private final Duration pendingDeletionTtl;
 
-    public LifecycleEvents(ChatwootRequests requests, StateStore state, Duration messageMapTtl,
-            Duration pendingDeletionTtl) {
+    public LifecycleEvents(ChatwootRequests requests, ChatwootContacts contacts, StateStore state,
+            Duration messageMapTtl, Duration pendingDeletionTtl) {
         this.requests = requests;
+        this.contacts = contacts;
         this.state = state;
         this.messageMapTtl = messageMapTtl;
         this.pendingDeletionTtl = pendingDeletionTtl;
@@ -177,6 +183,94 @@ public final class LifecycleEvents {
         LOG.info("Posted Chatwoot message {} in conversation {} for the {} of message {} of instance {}",
                 created.path("id").asLong(-1), exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
                 message.lifecycle, message.targetMessageId, message.instance);
+    }
+
+    /** Sets the inbox identifier and the contact's source_id of the public client API from the state store. */
+    public void lastSeenFromCache(Exchange exchange) {
+        long inboxId = inboxId(exchange);
+        state.get(inboxIdentifierKey(inboxId)).ifPresent(id -> exchange.setProperty(INBOX_IDENTIFIER, id));
+        state.get(sourceIdKey(inboxId, contactId(exchange)))
+                .ifPresent(id -> exchange.setProperty(CONTACT_SOURCE_ID, id));
+    }
+
+    public void inboxRequest(Exchange exchange) throws IOException {
+        requests.prepare(exchange, "GET", "/inboxes/" + inboxId(exchange), null, null);
+    }
+
+    /** Reads {@code inbox_identifier} from the inbox, which only API inboxes have. */
+    public void readInbox(Exchange exchange) throws IOException {
+        long inboxId = inboxId(exchange);
+        String identifier = requests.readJson(exchange).path("inbox_identifier").asText("");
+        if (identifier.isEmpty()) {
+            throw new IllegalStateException("Chatwoot inbox " + inboxId + " has no inbox_identifier, so it is not an "
+                    + "API inbox and read receipts cannot update the contact's last seen time");
+        }
+
+        state.put(inboxIdentifierKey(inboxId), identifier, messageMapTtl);
+        exchange.setProperty(INBOX_IDENTIFIER, identifier);
+    }
+
+    /** Prepares a contact search that returns the contact inboxes with their source_id. */
+    public void contactInboxesRequest(Exchange exchange) throws IOException {
+        String query = contacts.identity(exchange).searchQuery();
+
+        requests.prepare(exchange, "GET", "/contacts/search", ChatwootRequests.queryParameter("q", query), null);
+    }
+
+    public void readContactInboxes(Exchange exchange) throws IOException {
+        long inboxId = inboxId(exchange);
+        long contactId = contactId(exchange);
+        for (JsonNode contact : requests.readJson(exchange).path("payload")) {
+            if (contact.path("id").asLong() != contactId) {
+                continue;
+            }
+            for (JsonNode contactInbox : contact.path("contact_inboxes")) {
+                if (contactInbox.path("inbox").path("id").asLong() == inboxId) {
+                    String sourceId = contactInbox.path("source_id").asText();
+                    state.put(sourceIdKey(inboxId, contactId), sourceId, messageMapTtl);
+                    exchange.setProperty(CONTACT_SOURCE_ID, sourceId);
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("Chatwoot contact " + contactId + " has no contact inbox in inbox " + inboxId
+                + ", so its last seen time cannot be updated");
+    }
+
+    /**
+     * Prepares {@code POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/
+     * {conversation}/update_last_seen}, the public client API call that marks the conversation seen by the contact.
+     */
+    public void lastSeenRequest(Exchange exchange) throws IOException {
+        requests.prepare(exchange, "POST", "", null, requests.mapper().createObjectNode());
+        exchange.getIn().removeHeader("api_access_token");
+        exchange.getIn().setHeader(Exchange.HTTP_PATH, "/public/api/v1/inboxes/"
+                + exchange.getProperty(INBOX_IDENTIFIER, String.class) + "/contacts/"
+                + exchange.getProperty(CONTACT_SOURCE_ID, String.class) + "/conversations/"
+                + exchange.getProperty(BridgeHeaders.CONVERSATION_ID, Long.class) + "/update_last_seen");
+    }
+
+    public void lastSeenUpdated(Exchange exchange) {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        LOG.info("WhatsApp message {} of instance {} was read; updated the contact's last seen time in Chatwoot "
+                + "conversation {}", message.targetMessageId, message.instance,
+                exchange.getProperty(BridgeHeaders.CONVERSATION_ID));
+    }
+
+    private long inboxId(Exchange exchange) {
+        return contacts.identity(exchange).inboxId();
+    }
+
+    private static long contactId(Exchange exchange) {
+        return exchange.getProperty(BridgeHeaders.CONTACT_ID, Long.class);
+    }
+
+    private String inboxIdentifierKey(long inboxId) {
+        return "inbox-identifier:" + requests.accountId() + ":" + inboxId;
+    }
+
+    private String sourceIdKey(long inboxId, long contactId) {
+        return "contact-source-id:" + requests.accountId() + ":" + inboxId + ":" + contactId;
     }
 
     static String replyText(StagedMessage message) {

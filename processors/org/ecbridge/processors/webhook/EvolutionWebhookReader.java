@@ -102,6 +102,11 @@ public final class EvolutionWebhookReader implements Processor {
             ignore(in, "echo of a reply the bridge sent");
             return;
         }
+        if (LifecycleEventMapper.READ.equals(message.lifecycle)
+                && (echoes == null || !echoes.isSentByBridge(message.instance, message.targetMessageId))) {
+            ignore(in, "read receipt of a message the bridge did not send");
+            return;
+        }
         if (LifecycleEventMapper.CONNECTION.equals(message.lifecycle) && !connectionStaged(message)) {
             ignore(in, "connection state " + message.connectionState + " is recorded for readiness and metrics");
             return;

@@ -19,6 +19,7 @@ public final class LifecycleEventMapper {
     public static final String DELETE = "delete";
     public static final String EDIT = "edit";
     public static final String REACTION = "reaction";
+    public static final String READ = "read";
 
     private final MessageTextRenderer textRenderer = new MessageTextRenderer();
 
@@ -118,11 +119,26 @@ public final class LifecycleEventMapper {
         return new MessageUpsertMapper.Mapping(staged, null);
     }
 
-    /** Finds an edit or revoke in a {@code messages.update}; read receipts and other statuses are not mapped. */
+    /**
+     * Finds an edit or revoke in a {@code messages.update}, or a READ (or PLAYED) receipt of a message sent from
+     * this number. Other statuses are not mapped.
+     */
     private MessageUpsertMapper.Mapping update(EvolutionWebhookParser.ParsedWebhook webhook) {
         Optional<Map.Entry<String, JsonNode>> content = MessageUpsertMapper.contentOf(webhook.message());
         if (content.isPresent() && content.get().getKey().equals("protocolMessage")) {
             return protocolMessage(webhook, content.get().getValue());
+        }
+        ObjectNode data = webhook.data();
+        String status = text(data, "status");
+        String keyId = text(data, "keyId");
+        String remoteJid = text(data, "remoteJid");
+        boolean read = "READ".equals(status) || "PLAYED".equals(status);
+        if (read && data.path("fromMe").asBoolean(false) && keyId != null && remoteJid != null) {
+            StagedMessage staged = base(webhook, remoteJid, "read:" + keyId);
+            staged.lifecycle = READ;
+            staged.targetMessageId = keyId;
+            staged.fromMe = true;
+            return new MessageUpsertMapper.Mapping(staged, null);
         }
         return new MessageUpsertMapper.Mapping(base(webhook, null, "update:" + text(webhook.data(), "keyId")),
                 "messages.update with status " + text(webhook.data(), "status") + " carries no edit");

@@ -9,6 +9,7 @@ import org.ecbridge.config.BridgeSettings;
 import org.ecbridge.health.BridgeHealthChecks;
 import org.ecbridge.lifecycle.ConnectionStates;
 import org.ecbridge.metrics.BridgeMetrics;
+import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.processors.lifecycle.LifecycleEvents;
@@ -39,7 +40,8 @@ final class LifecycleBeans {
 
         ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
                 settings.chatwootAccountId());
-        registry.bind("lifecycleEvents", new LifecycleEvents(requests, state,
+        registry.bind("lifecycleEvents", new LifecycleEvents(requests,
+                registry.lookupByNameAndType("chatwootContacts", ChatwootContacts.class), state,
                 Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400)),
                 Duration.ofSeconds(settings.longValue("bridge.lifecycle.pending-deletion-ttl-seconds", 86_400))));
 

@@ -16,6 +16,8 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ecbridge.state.MessageMap;
+import org.ecbridge.state.StateStore;
 import org.ecbridge.testsupport.ChatwootMessage;
 import org.ecbridge.testsupport.ChatwootStandIn;
 import org.ecbridge.testsupport.ChatwootWebhookClient;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Boots the real routes and sends what happens to messages after they are posted (deletions, edits, reactions),
+ * Boots the real routes and sends what happens to messages after they are posted (deletions, edits, reactions,
+ * read receipts),
  * connection changes and resolved conversations, in EvolutionAPI's and Chatwoot's webhook shapes, asserting the
  * exact Chatwoot calls they cause.
  */
@@ -184,6 +187,32 @@ class ConversationLifecycleTest {
     }
 
     @Test
+    void readReceiptUpdatesContactLastSeen() throws Exception {
+        start(Map.of());
+        ChatwootMessage incoming = postAndAwait(text("3A00000000000000RD01", "oi"));
+        // The state store entry the reply route writes after EvolutionAPI accepted an agent's reply.
+        new MessageMap(bridge.context().getRegistry().lookupByNameAndType("stateStore", StateStore.class), MAPPER)
+                .recordSent(1, 99, INSTANCE, CHAT, "BAE5000000000000RD02", Duration.ofMinutes(5));
+        ObjectNode read = MAPPER.createObjectNode().put("keyId", "BAE5000000000000RD02").put("remoteJid", CHAT)
+                .put("fromMe", true).put("status", "READ");
+        ObjectNode notOurs = read.deepCopy().put("keyId", "BAE5000000000000RD03");
+
+        assertAccepted(webhooks.post(envelope("messages.update", read)));
+        HttpResponse<String> ignored = webhooks.post(envelope("messages.update", notOurs));
+        awaitCalls(1, "POST /public");
+
+        String sourceId = chatwoot.conversations().get(0).contactInboxSourceId();
+        String identifier = chatwoot.requests().stream().filter(request -> request.path().startsWith("/public"))
+                .findFirst().orElseThrow().path().split("/")[5];
+        assertEquals(List.of("POST /public/api/v1/inboxes/" + identifier + "/contacts/" + sourceId
+                + "/conversations/" + incoming.conversationDisplayId() + "/update_last_seen"),
+                callsExcept("GET").stream().filter(call -> call.contains("/public/")).toList());
+        assertEquals(200, chatwoot.requests().stream().filter(request -> request.path().startsWith("/public"))
+                .findFirst().orElseThrow().status());
+        assertEquals("ignored", MAPPER.readTree(ignored.body()).path("status").asText(), ignored.body());
+    }
+
+    @Test
     void readStatusUpdateIsIgnored() throws Exception {
         start(Map.of());
 
@@ -328,7 +357,7 @@ class ConversationLifecycleTest {
 
     private void awaitCalls(int count, String method) throws InterruptedException {
         Instant deadline = Instant.now().plus(TIMEOUT);
-        while (callsExcept("POST", "GET").stream().filter(call -> call.startsWith(method)).count() < count) {
+        while (callsExcept("GET").stream().filter(call -> call.startsWith(method)).count() < count) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError(count + " " + method + " calls expected within " + TIMEOUT + ": "
                         + chatwoot.requests());

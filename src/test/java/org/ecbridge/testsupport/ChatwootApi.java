@@ -115,6 +115,26 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, body);
     }
 
+    /**
+     * {@code POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{id}/update_last_seen}:
+     * 404 unless the inbox, the contact inbox and the conversation belong together.
+     */
+    void updateLastSeen(RoutingContext ctx) {
+        String inboxIdentifier = ctx.pathParam("inbox_identifier");
+        String sourceId = ctx.pathParam("source_id");
+        long displayId = Long.parseLong(ctx.pathParam("conversation"));
+
+        boolean found = state.conversations().stream()
+                .filter(conversation -> conversation.displayId() == displayId)
+                .filter(conversation -> conversation.contactInboxSourceId().equals(sourceId))
+                .anyMatch(conversation -> state.inbox(conversation.inboxId()).inboxIdentifier()
+                        .equals(inboxIdentifier));
+        if (!found) {
+            throw ChatwootErrors.notFound();
+        }
+        StandInJson.send(ctx, 200, StandInJson.object());
+    }
+
     /** {@code POST /api/v1/accounts/{account}/conversations/{conversation}/toggle_status} with {@code status}. */
     void toggleStatus(RoutingContext ctx) {
         String status = ctx.body().asJsonObject().getString("status");
