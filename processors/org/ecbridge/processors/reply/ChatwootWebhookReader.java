@@ -49,6 +49,17 @@ public final class ChatwootWebhookReader implements Processor {
         this.instanceByInbox = Map.copyOf(instanceByInbox);
     }
 
+    /** Receives each {@code conversation_status_changed}, so cached conversation ids can be dropped. */
+    public interface ConversationStatusListener {
+        void statusChanged(long inboxId, String contactIdentifier, long conversationId, String status);
+    }
+
+    private volatile ConversationStatusListener statusListener;
+
+    public void listenToConversationStatus(ConversationStatusListener listener) {
+        this.statusListener = listener;
+    }
+
     @Override
     public void process(Exchange exchange) throws Exception {
         Message in = exchange.getIn();
@@ -62,6 +73,7 @@ public final class ChatwootWebhookReader implements Processor {
             case "message_created" -> whyNotSent(event);
             case "message_updated" -> event.path("content_attributes").path("deleted").asBoolean(false)
                     ? whyNotRevoked(event) : Optional.of("message_updated without a deletion");
+            case "conversation_status_changed" -> conversationStatusChanged(event);
             default -> Optional.of("event " + (name.isEmpty() ? "without a name" : name) + " is not handled");
         };
         if (ignoredReason.isPresent()) {
@@ -74,6 +86,16 @@ public final class ChatwootWebhookReader implements Processor {
         in.setHeader(ReplyHeaders.EVENT_KEY, reply.kind + ":" + reply.accountId + ":" + reply.chatwootMessageId);
         in.setHeader(BridgeHeaders.OUTCOME, "stage");
         in.setBody(reply);
+    }
+
+    private Optional<String> conversationStatusChanged(JsonNode event) {
+        ConversationStatusListener listener = statusListener;
+        String identifier = event.path("meta").path("sender").path("identifier").asText("");
+        if (listener != null && !identifier.isEmpty()) {
+            listener.statusChanged(event.path("inbox_id").asLong(-1), identifier, event.path("id").asLong(-1),
+                    event.path("status").asText(""));
+        }
+        return Optional.of("conversation_status_changed is recorded and needs no WhatsApp message");
     }
 
     private Optional<String> whyNotSent(JsonNode event) {

@@ -91,6 +91,7 @@ public final class BridgeBeans implements CamelConfiguration {
         ReplyBeans.bind(settings, registry, mapper, state);
         MediaContentBeans.bind(settings, registry, staging);
         OperationsBeans.bind(context, settings);
+        LifecycleBeans.bind(context, settings, mapper, state);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));

@@ -41,6 +41,16 @@ public class StagedMessage {
      * earlier attempt may have created the message, so delivery looks for it before posting again.
      */
     public int postAttempts;
+    /**
+     * What happened to an earlier message, for a record that is not a new message: {@code connection},
+     * {@code delete}, {@code edit} or {@code reaction}. Null for a message to post.
+     */
+    public String lifecycle;
+    /** WhatsApp id of the message a lifecycle record refers to: the deleted, edited or reacted message. */
+    public String targetMessageId;
+    /** Connection state of the instance for a {@code connection} record: open, connecting, close or refused. */
+    public String connectionState;
+    public String connectionStatusReason;
 
     public boolean isGroup() {
         return remoteJid != null && remoteJid.endsWith("@g.us");

@@ -115,6 +115,40 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, body);
     }
 
+    /**
+     * {@code POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{id}/update_last_seen}:
+     * 404 unless the inbox, the contact inbox and the conversation belong together.
+     */
+    void updateLastSeen(RoutingContext ctx) {
+        String inboxIdentifier = ctx.pathParam("inbox_identifier");
+        String sourceId = ctx.pathParam("source_id");
+        long displayId = Long.parseLong(ctx.pathParam("conversation"));
+
+        boolean found = state.conversations().stream()
+                .filter(conversation -> conversation.displayId() == displayId)
+                .filter(conversation -> conversation.contactInboxSourceId().equals(sourceId))
+                .anyMatch(conversation -> state.inbox(conversation.inboxId()).inboxIdentifier()
+                        .equals(inboxIdentifier));
+        if (!found) {
+            throw ChatwootErrors.notFound();
+        }
+        StandInJson.send(ctx, 200, StandInJson.object());
+    }
+
+    /** {@code POST /api/v1/accounts/{account}/conversations/{conversation}/toggle_status} with {@code status}. */
+    void toggleStatus(RoutingContext ctx) {
+        String status = ctx.body().asJsonObject().getString("status");
+        if (!java.util.Set.of("open", "resolved", "pending", "snoozed").contains(status)) {
+            throw ChatwootErrors.unprocessable("status " + status + " is not open, resolved, pending or snoozed");
+        }
+
+        ChatwootConversation changed = state.setStatus(accountId(ctx), pathId(ctx, "conversation"), status);
+        ObjectNode body = StandInJson.object();
+        ObjectNode payload = body.putObject("payload");
+        payload.put("success", true).put("conversation_id", changed.displayId()).put("current_status", status);
+        StandInJson.send(ctx, 200, body);
+    }
+
     /** {@code POST /api/v1/accounts/{account}/conversations} */
     void createConversation(RoutingContext ctx) {
         long accountId = accountId(ctx);

@@ -84,6 +84,14 @@ final class ChatwootMessageApi {
         StandInJson.send(ctx, 200, views.message(message));
     }
 
+    /** {@code DELETE /api/v1/accounts/{account}/conversations/{conversation}/messages/{message}}. */
+    void deleteMessage(RoutingContext ctx) {
+        ChatwootMessage deleted = state.deleteMessage(accountId(ctx), pathId(ctx, "conversation"),
+                pathId(ctx, "message"));
+
+        StandInJson.send(ctx, 200, views.message(deleted));
+    }
+
     /** Blocks this worker thread for a response hold the test scheduled, after the message is stored. */
     private void holdResponse(RoutingContext ctx) {
         java.time.Duration hold = failures.takeResponseHold("POST", ctx.request().path());

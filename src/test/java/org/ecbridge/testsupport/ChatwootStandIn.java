@@ -160,6 +160,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         return state.contacts();
     }
 
+    /** Sets a conversation's status directly, as an agent resolving it in the Chatwoot UI. */
+    public ChatwootConversation setConversationStatus(long accountId, long displayId, String status) {
+        return state.setStatus(accountId, displayId, status);
+    }
+
     public List<ChatwootConversation> conversations() {
         return state.conversations();
     }
@@ -221,6 +226,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
+        api(router, HttpMethod.POST, "/conversations/:conversation/toggle_status", api::toggleStatus);
+        router.post("/public/api/v1/inboxes/:inbox_identifier/contacts/:source_id/conversations/:conversation"
+                + "/update_last_seen").blockingHandler(http.guarded(api::updateLastSeen), false);
+        api(router, HttpMethod.DELETE, "/conversations/:conversation/messages/:message",
+                messageApi::deleteMessage);
         api(router, HttpMethod.POST, "/conversations/:conversation/direct_uploads", this::createDirectUpload);
         router.get(ChatwootViews.BLOB_REDIRECT_PATH + ":key/:filename")
                 .handler(http.guarded(messageApi::redirectToBlob));
@@ -245,7 +255,9 @@ public final class ChatwootStandIn implements AutoCloseable {
 
     private void authenticate(RoutingContext ctx) {
         boolean blobDownload = ctx.request().path().startsWith("/rails/active_storage/");
-        if (blobDownload || apiToken.equals(ctx.request().getHeader(TOKEN_HEADER))) {
+        // The public client API takes no token: the inbox identifier and the contact's source_id identify it.
+        boolean publicApi = ctx.request().path().startsWith("/public/api/v1/");
+        if (blobDownload || publicApi || apiToken.equals(ctx.request().getHeader(TOKEN_HEADER))) {
             ctx.next();
             return;
         }
