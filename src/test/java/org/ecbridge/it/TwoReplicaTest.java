@@ -214,7 +214,8 @@ class TwoReplicaTest {
         assertTrue(entries.keySet().stream().anyMatch(key -> key.startsWith("accepted:")), entries.keySet().toString());
         Set<String> families = entries.keySet().stream().map(key -> key.substring(0, key.indexOf(':')))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
-        assertEquals(Set.of("accepted", "chatwoot-message", "contact", "conversation", "message", "message-conversation"), families,
+        assertEquals(Set.of("accepted", "chatwoot-message", "contact", "conversation", "message",
+                "message-conversation"), families,
                 "after delivery only these remain; locks and claims are released");
         for (Map.Entry<String, String> entry : entries.entrySet()) {
             assertTrue(entry.getValue().length() <= RedisStateStore.MAX_VALUE_CHARS, entry.getKey());
