@@ -15,17 +15,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Steps of the {@code chatwoot-conversation} route: reuse the contact's latest unresolved conversation in the
- * instance's inbox, or create one.
+ * instance's inbox, reopen the newest resolved one when so configured, or create one.
  */
 public final class ChatwootConversations {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatwootConversations.class);
+    /** Exchange property with the resolved conversation that {@link #reopenRequest} reopens. */
+    public static final String RESOLVED_CONVERSATION_ID = "BridgeResolvedConversationId";
     private static final Set<String> REUSABLE_STATUSES = Set.of("open", "pending", "snoozed");
 
     private final ChatwootRequests requests;
     private final ChatwootContacts contacts;
     private final StateStore state;
     private final Duration cacheTtl;
+    private volatile boolean reopenResolved;
 
     public ChatwootConversations(ChatwootRequests requests, ChatwootContacts contacts, StateStore state,
             Duration cacheTtl) {
@@ -33,6 +36,19 @@ public final class ChatwootConversations {
         this.contacts = contacts;
         this.state = state;
         this.cacheTtl = cacheTtl;
+    }
+
+    /**
+     * Makes {@link #readList} pick the newest resolved conversation for reopening when the contact has no
+     * unresolved one ({@code bridge.lifecycle.resolved-conversation=reopen}), in place of starting a new one.
+     */
+    public void reopenResolved(boolean reopen) {
+        this.reopenResolved = reopen;
+    }
+
+    /** Drops the cached conversation id of a chat, after its conversation's status changed in Chatwoot. */
+    public void forgetChat(long inboxId, String identifier) {
+        state.delete("conversation:" + requests.accountId() + ":" + inboxId + ":" + identifier);
     }
 
     public void fromCache(Exchange exchange) {
@@ -57,16 +73,38 @@ public final class ChatwootConversations {
     public void readList(Exchange exchange) throws IOException {
         long inboxId = contacts.identity(exchange).inboxId();
         long newest = -1;
+        long newestResolved = -1;
+        exchange.removeProperty(RESOLVED_CONVERSATION_ID);
         for (JsonNode conversation : requests.readJson(exchange).path("payload")) {
             boolean sameInbox = conversation.path("inbox_id").asLong() == inboxId;
-            boolean reusable = REUSABLE_STATUSES.contains(conversation.path("status").asText());
-            if (sameInbox && reusable) {
+            String status = conversation.path("status").asText();
+            if (sameInbox && REUSABLE_STATUSES.contains(status)) {
                 newest = Math.max(newest, conversation.path("id").asLong());
+            } else if (sameInbox && status.equals("resolved")) {
+                newestResolved = Math.max(newestResolved, conversation.path("id").asLong());
             }
         }
         if (newest > 0) {
             remember(exchange, newest);
+        } else if (reopenResolved && newestResolved > 0) {
+            exchange.setProperty(RESOLVED_CONVERSATION_ID, newestResolved);
         }
+    }
+
+    /** Prepares {@code POST .../conversations/{id}/toggle_status} with status open for the resolved conversation. */
+    public void reopenRequest(Exchange exchange) throws IOException {
+        long conversationId = exchange.getProperty(RESOLVED_CONVERSATION_ID, Long.class);
+        ObjectNode body = requests.mapper().createObjectNode().put("status", "open");
+
+        requests.prepare(exchange, "POST", "/conversations/" + conversationId + "/toggle_status", null, body);
+    }
+
+    public void readReopen(Exchange exchange) {
+        long conversationId = exchange.getProperty(RESOLVED_CONVERSATION_ID, Long.class);
+        exchange.removeProperty(RESOLVED_CONVERSATION_ID);
+
+        remember(exchange, conversationId);
+        LOG.info("Reopened resolved Chatwoot conversation {} of contact {}", conversationId, contactId(exchange));
     }
 
     public void createRequest(Exchange exchange) throws IOException {

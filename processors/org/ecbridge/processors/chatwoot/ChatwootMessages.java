@@ -9,7 +9,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
-import org.apache.hc.client5.http.entity.mime.FileBody;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
@@ -18,6 +17,7 @@ import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.ecbridge.state.MessageMap;
 import org.ecbridge.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,20 +31,100 @@ public final class ChatwootMessages {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChatwootMessages.class);
     private static final ContentType TEXT_UTF8 = ContentType.TEXT_PLAIN.withCharset(StandardCharsets.UTF_8);
+    /** Page size of Chatwoot's message list ({@code MessageFinder}) without paging parameters. */
+    private static final int CHATWOOT_PAGE_SIZE = 20;
+    private static final int DEFAULT_EXISTING_SEARCH_MAX_PAGES = 5;
+    /** Allowed difference between this host's clock and Chatwoot's when comparing creation times. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final ChatwootRequests requests;
     private final StagingArea staging;
     private final StateStore state;
     private final Duration messageMapTtl;
     private final ChatwootConversations conversations;
+    private final MessageMap messageMap;
+    private final int existingSearchMaxPages;
 
     public ChatwootMessages(ChatwootRequests requests, ChatwootConversations conversations, StagingArea staging,
             StateStore state, Duration messageMapTtl) {
+        this(requests, conversations, staging, state, messageMapTtl, DEFAULT_EXISTING_SEARCH_MAX_PAGES);
+    }
+
+    public ChatwootMessages(ChatwootRequests requests, ChatwootConversations conversations, StagingArea staging,
+            StateStore state, Duration messageMapTtl, int existingSearchMaxPages) {
         this.requests = requests;
         this.conversations = conversations;
         this.staging = staging;
         this.state = state;
         this.messageMapTtl = messageMapTtl;
+        this.messageMap = new MessageMap(state, requests.mapper());
+        this.existingSearchMaxPages = existingSearchMaxPages;
+    }
+
+    /**
+     * Starts the search for a message that an earlier attempt created: the WhatsApp to Chatwoot id mapping in the
+     * state store first, then the conversation's messages, newest first (see {@link #readList}).
+     */
+    public void startExistingSearch(Exchange exchange) {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        exchange.removeProperty(BridgeHeaders.EXISTING_SEARCH_BEFORE);
+        exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_PAGES, 0);
+        Optional<Long> mapped = chatwootMessageId(message.instance, message.messageId);
+        exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_DONE, mapped.isPresent());
+        mapped.ifPresent(id -> foundExisting(exchange, message, id, "the state store"));
+    }
+
+    /** Prepares {@code GET .../conversations/{id}/messages}, paging to older messages after the first page. */
+    public void listRequest(Exchange exchange) throws IOException {
+        long conversationId = exchange.getProperty(BridgeHeaders.CONVERSATION_ID, Long.class);
+        Long before = exchange.getProperty(BridgeHeaders.EXISTING_SEARCH_BEFORE, Long.class);
+        requests.prepare(exchange, "GET", "/conversations/" + conversationId + "/messages",
+                before == null ? null : "before=" + before, null);
+    }
+
+    /**
+     * Looks for the message's {@code source_id} in one page of Chatwoot's response, which contains up to 20 messages,
+     * oldest first. The search stops when it is found, when the page is the conversation's last, when the page
+     * reaches messages created before the message was received (no attempt can be older), or after
+     * {@code bridge.delivery.existing-message-max-pages} pages.
+     *
+     * <p>NOTE: with more than that many pages of newer messages in the conversation, an earlier attempt's
+     * message is not found and the message is posted again.
+     */
+    public void readList(Exchange exchange) throws IOException {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        JsonNode page = requests.readJson(exchange).path("payload");
+        int pages = exchange.getProperty(BridgeHeaders.EXISTING_SEARCH_PAGES, 0, Integer.class) + 1;
+        exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_PAGES, pages);
+        for (JsonNode posted : page) {
+            if (sourceId(message).equals(posted.path("source_id").asText(null))) {
+                foundExisting(exchange, message, posted.path("id").asLong(), "the conversation's messages");
+                exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_DONE, true);
+                return;
+            }
+        }
+        JsonNode oldest = page.path(0);
+        long receivedSeconds = (message.receivedAtMillis - CLOCK_SKEW.toMillis()) / 1000;
+        boolean lastPage = page.size() < CHATWOOT_PAGE_SIZE;
+        boolean olderThanMessage = oldest.path("created_at").asLong(Long.MAX_VALUE) < receivedSeconds;
+        if (lastPage || olderThanMessage || pages >= existingSearchMaxPages) {
+            if (!lastPage && !olderThanMessage) {
+                LOG.warn("Message {} of instance {} was not found in the newest {} pages of conversation {}; posting "
+                        + "it again may duplicate it", message.messageId, message.instance, pages,
+                        exchange.getProperty(BridgeHeaders.CONVERSATION_ID));
+            }
+            exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_DONE, true);
+            return;
+        }
+        exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_BEFORE, oldest.path("id").asLong());
+    }
+
+    private void foundExisting(Exchange exchange, StagedMessage message, long chatwootId, String where) {
+        exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);
+        state.put(messageKey(message.instance, message.messageId), Long.toString(chatwootId), messageMapTtl);
+        LOG.info("Message {} of instance {} is already Chatwoot message {} (found in {}) after {} earlier attempts; "
+                + "it is not posted again", message.messageId, message.instance, chatwootId, where,
+                message.postAttempts);
     }
 
     public void createRequest(Exchange exchange) throws IOException {
@@ -55,7 +135,9 @@ public final class ChatwootMessages {
         ObjectNode attributes = contentAttributes(message);
         String messageType = message.fromMe ? "outgoing" : "incoming";
 
-        if (message.media == null || message.media.file == null || MediaDelivery.LINK.equals(message.media.delivery)) {
+        boolean linkOrText = message.media == null || message.media.file == null
+                || MediaDelivery.LINK.equals(message.media.delivery);
+        if (linkOrText || message.media.directUploadSignedId != null) {
             ObjectNode body = requests.mapper().createObjectNode()
                     .put("content", content)
                     .put("message_type", messageType)
@@ -63,6 +145,10 @@ public final class ChatwootMessages {
                     .put("source_id", sourceId(message));
             if (!attributes.isEmpty()) {
                 body.set("content_attributes", attributes);
+            }
+            if (!linkOrText) {
+                // A blob uploaded through direct_uploads is attached by its signed id.
+                body.putArray("attachments").add(message.media.directUploadSignedId);
             }
             requests.prepare(exchange, "POST", path, null, body);
             return;
@@ -94,7 +180,11 @@ public final class ChatwootMessages {
         long chatwootId = created.path("id").asLong(-1);
         exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);
         if (chatwootId > 0) {
-            state.put(messageKey(message.instance, message.messageId), Long.toString(chatwootId), messageMapTtl);
+            // Both directions: a later WhatsApp quote finds this message, a Chatwoot reply can quote it, and its
+            // webhook is recognised as the bridge's own post.
+            messageMap.recordPosted(requests.accountId(), chatwootId, new MessageMap.WhatsAppMessages(
+                    message.instance, message.remoteJid, message.fromMe, message.participant,
+                    java.util.List.of(message.messageId)), messageMapTtl);
         }
     }
 
@@ -145,7 +235,7 @@ public final class ChatwootMessages {
         if (!attributes.isEmpty()) {
             builder.addTextBody("content_attributes", attributes.toString(), ContentType.APPLICATION_JSON);
         }
-        builder.addPart("attachments[]", new FileBody(file.toFile(), fileType, media.fileName));
+        builder.addPart(AttachmentPart.file("attachments[]", file, fileType, media.fileName));
         LOG.debug("Posting {} bytes of {} as {} for message {} of instance {}", media.sizeBytes, media.kind,
                 media.fileName, message.messageId, message.instance);
         return builder.build();
@@ -182,8 +272,8 @@ public final class ChatwootMessages {
                 + java.time.Instant.ofEpochMilli(media.linkExpiresAtMillis).truncatedTo(java.time.temporal.ChronoUnit
                         .MINUTES) + ".";
         return "📎 " + media.fileName + " (" + humanSize(media.sizeBytes == null ? 0 : media.sizeBytes) + ")\n"
-                + media.linkUrl + "\n" + "The file is larger than Chatwoot's attachment limit, so the bridge keeps "
-                + "it." + expires;
+                + media.linkUrl + "\n" + "The file is over Chatwoot's attachment limit, or Chatwoot did not accept it "
+                + "as an attachment, so the bridge keeps it." + expires;
     }
 
     static String humanSize(long bytes) {

@@ -42,6 +42,7 @@ public final class DeliveryRecords {
         exchange.setProperty(BridgeHeaders.RECORD_FILE, recordFile);
         exchange.setProperty(BridgeHeaders.MEDIA_PENDING, message.media != null && message.media.file == null
                 && message.media.oversizedBytes == null);
+        exchange.setProperty(BridgeHeaders.POST_ATTEMPTS, message.postAttempts);
         exchange.getIn().setBody(null);
         LOG.debug("Delivering message {} of instance {} (item {})", message.messageId, message.instance,
                 message.itemId);
@@ -64,6 +65,17 @@ public final class DeliveryRecords {
     public void saveProgress(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
         staging.writeRecord(exchange.getProperty(BridgeHeaders.RECORD_FILE, Path.class), message);
+    }
+
+    /**
+     * Counts a message create request in the record before it is sent, so that after a crash or a timeout the
+     * next attempt knows Chatwoot may have the message already.
+     */
+    public void recordPostAttempt(Exchange exchange) throws IOException {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        message.postAttempts++;
+        staging.writeRecord(exchange.getProperty(BridgeHeaders.RECORD_FILE, Path.class), message);
+        exchange.setProperty(BridgeHeaders.POST_ATTEMPTS, message.postAttempts);
     }
 
     /** Deletes the delivered message's media; the file consumer deletes the record. */

@@ -7,10 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Writes a staged media file while computing its SHA-256 and length, and stops with
+ * Writes a staged media file while computing its SHA-256, MD5 and length, and stops with
  * {@link MediaTooLargeException} as soon as more than {@code maxBytes} arrive. In discarding mode it deletes the
  * file at that point instead, and goes on counting the bytes without storing them.
  */
@@ -21,6 +22,7 @@ public final class DigestingFileOutputStream extends OutputStream {
     private final Path file;
     private final OutputStream out;
     private final MessageDigest sha256;
+    private final MessageDigest md5;
     private final long maxBytes;
     private final boolean discardBeyondMax;
     private long writtenBytes;
@@ -37,8 +39,9 @@ public final class DigestingFileOutputStream extends OutputStream {
         this.out = new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES);
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
+            this.md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("This JVM has no SHA-256", e);
+            throw new IllegalStateException("This JVM lacks SHA-256 or MD5", e);
         }
     }
 
@@ -46,6 +49,7 @@ public final class DigestingFileOutputStream extends OutputStream {
     public void write(int b) throws IOException {
         if (count(1)) {
             sha256.update((byte) b);
+            md5.update((byte) b);
             out.write(b);
         }
     }
@@ -54,6 +58,7 @@ public final class DigestingFileOutputStream extends OutputStream {
     public void write(byte[] bytes, int offset, int length) throws IOException {
         if (count(length)) {
             sha256.update(bytes, offset, length);
+            md5.update(bytes, offset, length);
             out.write(bytes, offset, length);
         }
     }
@@ -85,6 +90,14 @@ public final class DigestingFileOutputStream extends OutputStream {
     /** Returns the SHA-256 of everything written; call once, after the last write. */
     public String sha256Hex() {
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /**
+     * Returns the MD5 of everything written in base64, the {@code checksum} of Active Storage's direct uploads;
+     * call once, after the last write.
+     */
+    public String md5Base64() {
+        return Base64.getEncoder().encodeToString(md5.digest());
     }
 
     /** Counts {@code length} more bytes; returns whether they are to be stored. */

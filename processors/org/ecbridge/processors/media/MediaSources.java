@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class MediaSources {
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaSources.class);
-    private static final Set<String> KNOWN = Set.of("inline", "media-url", "evolution-api");
+    private static final Set<String> KNOWN = Set.of("inline", "media-url", "evolution-api", "whatsapp-cdn");
     private static final String TRANSIENT_FAILURE = "BridgeMediaTransientFailure";
 
     private final List<String> sources;
@@ -120,14 +120,14 @@ public final class MediaSources {
     public void recordFailure(Exchange exchange, String source) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         StagedMessage message = ChatwootRequests.message(exchange);
-        String reason = source + ": " + describe(failure);
+        String reason = source + ": " + describe(failure) + expiryHint(source, failure);
         message.media.fetchFailure = message.media.fetchFailure == null ? reason
                 : message.media.fetchFailure + "; " + reason;
         if (isTransient(failure)) {
             exchange.setProperty(TRANSIENT_FAILURE, true);
         }
-        LOG.warn("Media source {} failed for message {} of instance {}: {}", source, message.messageId,
-                message.instance, describe(failure));
+        LOG.warn("Media source {} failed for message {} of instance {}: {}{}", source, message.messageId,
+                message.instance, describe(failure), expiryHint(source, failure));
     }
 
     /**
@@ -165,6 +165,13 @@ public final class MediaSources {
             }
         }
         return false;
+    }
+
+    /** WhatsApp's CDN answers 403, 404 or 410 for a media URL that has expired. */
+    private static String expiryHint(String source, Throwable failure) {
+        boolean expired = failure instanceof HttpOperationFailedException http && (http.getStatusCode() == 403
+                || http.getStatusCode() == 404 || http.getStatusCode() == 410);
+        return expired && source.equals("whatsapp-cdn") ? " (the CDN URL has expired)" : "";
     }
 
     private static String describe(Throwable failure) {

@@ -101,7 +101,7 @@ public final class MediaStager {
     }
 
     /** Records a file that grew past the maximum while it was fetched; what was read of it is deleted. */
-    private static void stopOversized(StagedMessage message, MediaTooLargeException e, String source) {
+    static void stopOversized(StagedMessage message, MediaTooLargeException e, String source) {
         message.media.oversizedBytes = e.seenBytes();
         message.media.source = source;
         LOG.warn("Stopped fetching the {} of message {} of instance {} from {}: {}", message.media.kind,
@@ -110,12 +110,22 @@ public final class MediaStager {
 
     private void place(StagedMessage message, Path temporary, DigestingFileOutputStream out, String source)
             throws IOException {
+        String sha256Hex = out.sha256Hex();
+        String md5Base64 = out.md5Base64();
+        place(message, temporary, new WhatsAppMediaDecryptor.DecryptedMedia(out.writtenBytes(), sha256Hex,
+                md5Base64), source);
+    }
+
+    /** Moves a checked temporary file into place as the message's staged media. */
+    void place(StagedMessage message, Path temporary, WhatsAppMediaDecryptor.DecryptedMedia staged, String source)
+            throws IOException {
         String mediaName = message.itemId + ".media";
         Files.move(temporary, staging.mediaFile(mediaName), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
         message.media.file = mediaName;
-        message.media.sizeBytes = out.writtenBytes();
-        message.media.sha256Hex = out.sha256Hex();
+        message.media.sizeBytes = staged.sizeBytes();
+        message.media.sha256Hex = staged.sha256Hex();
+        message.media.md5Base64 = staged.md5Base64();
         message.media.source = source;
         message.media.fetchFailure = null;
     }

@@ -28,6 +28,15 @@ public final class BridgeHeaders {
     /** Exchange property: Chatwoot id of the message created for the WhatsApp message. */
     public static final String CHATWOOT_MESSAGE_ID = "BridgeChatwootMessageId";
 
+    /** Exchange property: message create requests already sent for the record (see StagedMessage). */
+    public static final String POST_ATTEMPTS = "BridgePostAttempts";
+    /** Exchange property: true once the search for a message an earlier attempt created has finished. */
+    public static final String EXISTING_SEARCH_DONE = "BridgeExistingSearchDone";
+    /** Exchange property: the Chatwoot message id the next page of that search starts before. */
+    public static final String EXISTING_SEARCH_BEFORE = "BridgeExistingSearchBefore";
+    /** Exchange property: pages of that search read so far. */
+    public static final String EXISTING_SEARCH_PAGES = "BridgeExistingSearchPages";
+
     private BridgeHeaders() {
     }
 }

@@ -31,6 +31,10 @@ public final class DiskQuotaGuard implements Processor {
                     + "webhook base64 off in EvolutionAPI so the bridge fetches large media itself");
         }
 
+        Optional<String> neverFits = monitor.neverFitsReason(announcedBytes);
+        if (neverFits.isPresent()) {
+            throw WebhookRejectedException.invalid("body-too-large", neverFits.get());
+        }
         Optional<String> overQuota = monitor.overQuotaReason(announcedBytes);
         if (overQuota.isPresent()) {
             throw WebhookRejectedException.busy(overQuota.get());

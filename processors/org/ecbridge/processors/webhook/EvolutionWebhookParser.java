@@ -53,10 +53,10 @@ public final class EvolutionWebhookParser {
     }
 
     /**
-     * Inline media: the temporary file, its length and SHA-256. A file over the maximum is counted and discarded,
-     * so {@code file} and {@code sha256Hex} are null and {@code oversized} is true.
+     * Inline media: the temporary file, its length, SHA-256 and MD5. A file over the maximum is counted and
+     * discarded, so {@code file} and the hashes are null and {@code oversized} is true.
      */
-    public record InlineMedia(Path file, long sizeBytes, String sha256Hex, boolean oversized) {
+    public record InlineMedia(Path file, long sizeBytes, String sha256Hex, String md5Base64, boolean oversized) {
     }
 
     /**
@@ -190,8 +190,8 @@ public final class EvolutionWebhookParser {
                 parser.readBinaryValue(BASE64, out);
                 out.close();
                 inlineMedia = out.oversized()
-                        ? new InlineMedia(null, out.writtenBytes(), null, true)
-                        : new InlineMedia(partialMedia, out.writtenBytes(), out.sha256Hex(), false);
+                        ? new InlineMedia(null, out.writtenBytes(), null, null, true)
+                        : new InlineMedia(partialMedia, out.writtenBytes(), out.sha256Hex(), out.md5Base64(), false);
             } catch (JsonParseException e) {
                 throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
                         + e.getOriginalMessage(), e);

@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
+import org.ecbridge.state.MessageMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +29,19 @@ public final class EvolutionWebhookReader implements Processor {
 
     private final EvolutionWebhookParser parser;
     private final MessageUpsertMapper mapper = new MessageUpsertMapper();
+    private final LifecycleEventMapper lifecycleMapper = new LifecycleEventMapper();
     private final StagingArea staging;
     private final Set<String> handledEvents;
     private final IdempotentRepository acceptedMessages;
     private final boolean inlineEnabled;
+    private volatile MessageMap sentMessages;
+    private volatile ConnectionListener connectionListener;
+
+    /** Receives every {@code connection.update} at intake, before it is staged or ignored. */
+    public interface ConnectionListener {
+        /** Returns true when the update is also staged, to post a note in the instance's status conversation. */
+        boolean connectionChanged(String instance, String state, String statusReason);
+    }
 
     public EvolutionWebhookReader(EvolutionWebhookParser parser, StagingArea staging, Set<String> handledEvents,
             IdempotentRepository acceptedMessages, boolean inlineEnabled) {
@@ -39,6 +50,18 @@ public final class EvolutionWebhookReader implements Processor {
         this.staging = staging;
         this.handledEvents = handledEvents;
         this.acceptedMessages = acceptedMessages;
+    }
+
+    /**
+     * Makes the reader drop the echoes of replies the bridge sent: EvolutionAPI reports a message sent through
+     * its API again as a {@code fromMe} message, which must not be posted back to Chatwoot.
+     */
+    public void ignoreEchoesOf(MessageMap sentMessages) {
+        this.sentMessages = sentMessages;
+    }
+
+    public void listenToConnections(ConnectionListener listener) {
+        this.connectionListener = listener;
     }
 
     @Override
@@ -63,7 +86,7 @@ public final class EvolutionWebhookReader implements Processor {
             ignore(in, "event " + event + " is not handled");
             return;
         }
-        MessageUpsertMapper.Mapping mapping = mapper.map(withEvent(webhook, event));
+        MessageUpsertMapper.Mapping mapping = map(withEvent(webhook, event));
         StagedMessage message = mapping.message();
         in.setHeader(BridgeHeaders.MESSAGE_ID, message.messageId);
         if (mapping.ignored()) {
@@ -71,9 +94,50 @@ public final class EvolutionWebhookReader implements Processor {
             ignore(in, mapping.ignoredReason());
             return;
         }
+        MessageMap echoes = sentMessages;
+        if (message.fromMe && echoes != null && echoes.isSentByBridge(message.instance, message.messageId)) {
+            // NOTE: EvolutionAPI may send this webhook before its sendX answer reaches the bridge; an echo that
+            // arrives before the bridge recorded the id is posted to Chatwoot as an outgoing message.
+            deleteMedia(webhook);
+            ignore(in, "echo of a reply the bridge sent");
+            return;
+        }
+        if (LifecycleEventMapper.READ.equals(message.lifecycle)
+                && (echoes == null || !echoes.isSentByBridge(message.instance, message.targetMessageId))) {
+            ignore(in, "read receipt of a message the bridge did not send");
+            return;
+        }
+        if (LifecycleEventMapper.CONNECTION.equals(message.lifecycle) && !connectionStaged(message)) {
+            ignore(in, "connection state " + message.connectionState + " is recorded for readiness and metrics");
+            return;
+        }
         attachInlineMedia(exchange, webhook, message);
         in.setBody(message);
         in.setHeader(BridgeHeaders.OUTCOME, "stage");
+    }
+
+    private MessageUpsertMapper.Mapping map(EvolutionWebhookParser.ParsedWebhook webhook) {
+        if (!webhook.event().equals("messages.upsert") && !webhook.event().equals("send.message")) {
+            return lifecycleMapper.map(webhook);
+        }
+        MessageUpsertMapper.Mapping mapping = mapper.map(webhook);
+        JsonNode reaction = webhook.message() == null ? null : webhook.message().get("reactionMessage");
+        if (reaction != null && reaction.isObject() && mapping.message().lifecycle == null
+                && mapping.ignoredReason() != null && mapping.ignoredReason().startsWith("reactionMessage")) {
+            return lifecycleMapper.reaction(mapping.message(), reaction);
+        }
+        // Baileys also reports a deletion for everyone, or an edit, as a new message carrying a protocolMessage.
+        var content = MessageUpsertMapper.contentOf(webhook.message());
+        if (mapping.ignored() && content.isPresent() && content.get().getKey().equals("protocolMessage")) {
+            return lifecycleMapper.protocolMessage(webhook, content.get().getValue());
+        }
+        return mapping;
+    }
+
+    private boolean connectionStaged(StagedMessage message) {
+        ConnectionListener listener = connectionListener;
+        return listener != null && listener.connectionChanged(message.instance, message.connectionState,
+                message.connectionStatusReason);
     }
 
     private void attachInlineMedia(Exchange exchange, EvolutionWebhookParser.ParsedWebhook webhook,
@@ -98,6 +162,7 @@ public final class EvolutionWebhookReader implements Processor {
         }
         message.media.sizeBytes = inline.sizeBytes();
         message.media.sha256Hex = inline.sha256Hex();
+        message.media.md5Base64 = inline.md5Base64();
         message.media.source = "inline";
         exchange.setProperty(BridgeHeaders.INLINE_MEDIA, inline.file());
         LOG.debug("Decoded {} bytes of inline {} for message {} of instance {}", inline.sizeBytes(),

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class JwtVerifier {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Longest lifetime accepted; EvolutionAPI signs tokens valid for 600 s, the rest is clock skew. */
+    private static final long MAX_LIFETIME_SECONDS = 3600;
 
     private final byte[] key;
     private final Clock clock;
@@ -66,6 +68,11 @@ public final class JwtVerifier {
             throw WebhookRejectedException.unauthorized("JWT has no exp claim");
         }
         long expiresAt = payload.path("exp").asLong();
+        if (expiresAt - now > MAX_LIFETIME_SECONDS) {
+            throw WebhookRejectedException.unauthorized("JWT expires at " + expiresAt + ", more than "
+                    + MAX_LIFETIME_SECONDS + " s from now (" + now + "); EvolutionAPI's tokens live 600 s, so this "
+                    + "one was not made by it");
+        }
         if (now > expiresAt + clockSkewSeconds) {
             throw WebhookRejectedException.unauthorized("JWT expired at " + expiresAt + " (now " + now
                     + "); check the clocks of EvolutionAPI and the bridge");

@@ -107,7 +107,7 @@ public final class MessageUpsertMapper {
     }
 
     /** Returns the first content field of {@code message}, looking inside ephemeral and view-once wrappers. */
-    private Optional<Map.Entry<String, JsonNode>> contentOf(JsonNode message) {
+    public static Optional<Map.Entry<String, JsonNode>> contentOf(JsonNode message) {
         if (message == null) {
             return Optional.empty();
         }

@@ -26,10 +26,23 @@ public final class WebhookBodySpooler implements Processor {
 
     private final long maxBodyBytes;
     private final long idleTimeoutMillis;
+    private final String limitSetting;
+    private final String advice;
 
     public WebhookBodySpooler(long maxBodyBytes, long idleTimeoutMillis) {
+        this(maxBodyBytes, idleTimeoutMillis, "bridge.webhook.max-body-bytes", "raise it, or turn webhook base64 off "
+                + "in EvolutionAPI so the bridge fetches large media itself");
+    }
+
+    /**
+     * @param limitSetting the setting that holds {@code maxBodyBytes}, named in the error
+     * @param advice       what to do about a body over the limit, appended to the error
+     */
+    public WebhookBodySpooler(long maxBodyBytes, long idleTimeoutMillis, String limitSetting, String advice) {
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.limitSetting = limitSetting;
+        this.advice = advice;
     }
 
     @Override
@@ -100,8 +113,7 @@ public final class WebhookBodySpooler implements Processor {
 
     private WebhookRejectedException tooLarge(long receivedBytes) {
         return WebhookRejectedException.invalid("body-too-large", "webhook body passed " + receivedBytes
-                + " bytes, over bridge.webhook.max-body-bytes (" + maxBodyBytes + "); raise it, or turn webhook "
-                + "base64 off in EvolutionAPI so the bridge fetches large media itself");
+                + " bytes, over " + limitSetting + " (" + maxBodyBytes + "); " + advice);
     }
 
     /** Closes the connection once the error response is written, so the unread rest of the body is dropped. */

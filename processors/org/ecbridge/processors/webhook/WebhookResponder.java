@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.ecbridge.state.StateStoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class WebhookResponder {
 
     private final long retryAfterSeconds;
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private volatile OutcomeListener outcomeListener = (outcome, event, status, bodyBytes) -> { };
 
     public WebhookResponder(long retryAfterSeconds) {
         this.retryAfterSeconds = retryAfterSeconds;
@@ -56,6 +58,11 @@ public final class WebhookResponder {
             code = rejected.errorCode();
             LOG.warn("Webhook rejected with {} {} (instance {}, message {}): {}", status, code, instance, messageId,
                     rejected.getMessage());
+        } else if (failure instanceof StateStoreUnavailableException unavailable) {
+            status = 503;
+            code = "state-store-unavailable";
+            LOG.warn("Webhook answered 503 (instance {}, message {}): {}", instance, messageId,
+                    unavailable.getMessage());
         } else {
             status = 503;
             code = "unavailable";
@@ -65,7 +72,9 @@ public final class WebhookResponder {
         String message = failure == null ? null : failure.getMessage();
         if (status == 503) {
             in.setHeader("Retry-After", Long.toString(retryAfterSeconds));
-            message = failure instanceof WebhookRejectedException ? message : "temporary failure, retry later";
+            boolean explained = failure instanceof WebhookRejectedException
+                    || failure instanceof StateStoreUnavailableException;
+            message = explained ? message : "temporary failure, retry later";
         }
         HttpServerRequest request = exchange.getProperty(BridgeHeaders.HTTP_REQUEST, HttpServerRequest.class);
         if (request == null && in.getBody() instanceof HttpServerRequest unread) {
@@ -75,6 +84,11 @@ public final class WebhookResponder {
             WebhookBodySpooler.closeConnectionAfterResponse(request);
         }
         respond(exchange, status, code, message);
+    }
+
+    /** Sets the listener that receives every response, for example to count it in the metrics. */
+    public void setOutcomeListener(OutcomeListener listener) {
+        this.outcomeListener = listener;
     }
 
     /** Returns how many webhooks got each outcome, keyed {@code outcome/event}. */
@@ -87,8 +101,9 @@ public final class WebhookResponder {
     private void respond(Exchange exchange, int status, String outcome, String detail) {
         Message in = exchange.getIn();
         Object event = in.getHeader(BridgeHeaders.EVENT);
-        counters.computeIfAbsent(outcome + "/" + (event == null ? "unknown" : event), key -> new LongAdder())
-                .increment();
+        String eventName = event == null ? "unknown" : event.toString();
+        counters.computeIfAbsent(outcome + "/" + eventName, key -> new LongAdder()).increment();
+        outcomeListener.webhookAnswered(outcome, eventName, status, announcedBytes(in));
         ObjectNode body = MAPPER.createObjectNode();
         body.put(status >= 400 ? "error" : "status", outcome);
         putIfPresent(body, "message", detail);
@@ -100,6 +115,21 @@ public final class WebhookResponder {
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         in.setBody(body.toString());
+    }
+
+    /** Receives each webhook response: its outcome, event, HTTP status and announced body size. */
+    @FunctionalInterface
+    public interface OutcomeListener {
+        void webhookAnswered(String outcome, String event, int status, long bodyBytes);
+    }
+
+    private static long announcedBytes(Message in) {
+        Object header = in.getHeader("Content-Length");
+        try {
+            return header == null ? 0 : Long.parseLong(header.toString().trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static void putIfPresent(ObjectNode body, String field, String value) {

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Reads WhatsApp protobuf fields in each encoding EvolutionAPI has used: 64-bit numbers as a number, a numeric
- * string or a long.js object {@code {low, high, unsigned}}, and bytes as a base64 string or an index object
- * {@code {"0": 12, "1": 200, ...}}.
+ * string or a long.js object {@code {low, high, unsigned}}, and bytes as a base64 string, an index object
+ * {@code {"0": 12, "1": 200, ...}}, an array of numbers or a Node.js Buffer's JSON {@code {"type": "Buffer",
+ * "data": [...]}}.
  */
 public final class WhatsAppFields {
 
@@ -48,6 +49,9 @@ public final class WhatsAppFields {
             } catch (IllegalArgumentException e) {
                 return Optional.empty();
             }
+        }
+        if (node.isObject() && "Buffer".equals(node.path("type").asText()) && node.path("data").isArray()) {
+            return indexedBytes(node.get("data"));
         }
         if (node.isObject() || node.isArray()) {
             return indexedBytes(node);

@@ -1,17 +1,10 @@
 package org.ecbridge;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,9 +12,10 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.config.SecretFiles;
 import org.ecbridge.http.DeadLetterEndpoints;
+import org.ecbridge.http.HttpServerBindCheck;
 import org.ecbridge.http.WebhookHttpEngine;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
@@ -37,14 +31,15 @@ import org.ecbridge.processors.webhook.DiskQuotaGuard;
 import org.ecbridge.processors.webhook.EvolutionWebhookParser;
 import org.ecbridge.processors.webhook.EvolutionWebhookReader;
 import org.ecbridge.processors.webhook.JwtVerifier;
+import org.ecbridge.processors.webhook.LargeBodyLimiter;
 import org.ecbridge.processors.webhook.StagedMessageWriter;
 import org.ecbridge.processors.webhook.WebhookAuthenticator;
 import org.ecbridge.processors.webhook.WebhookBodySpooler;
 import org.ecbridge.processors.webhook.WebhookResponder;
 import org.ecbridge.staging.DiskUsageMonitor;
+import org.ecbridge.staging.SpoolFolder;
 import org.ecbridge.staging.StagingArea;
 import org.ecbridge.storage.StorageBeans;
-import org.ecbridge.state.LocalStateStore;
 import org.ecbridge.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,11 +62,14 @@ public final class BridgeBeans implements CamelConfiguration {
         ObjectMapper mapper = new ObjectMapper();
         Path dataDir = settings.dataDir();
         Files.createDirectories(dataDir);
-        Path spoolDir = dataDir.resolve("spool");
-        removeOrphanedSpoolFiles(spoolDir);
+        Path spoolDir = Path.of(context.resolvePropertyPlaceholders("{{bridge.spool-dir}}")).toAbsolutePath();
+        StateBeans.closeOnStop(context, java.util.List.of(SpoolFolder.open(spoolDir)));
 
+        StateBeans stateBeans = StateBeans.bind(context, settings, mapper);
+        StateStore state = stateBeans.store();
+        IdempotentRepository acceptedMessages = stateBeans.acceptedMessages();
         StagingArea staging = new StagingArea(dataDir.resolve("staging"), mapper);
-        staging.open();
+        stateBeans.openStaging(context, staging);
         registry.bind("stagingArea", staging);
         DiskUsageMonitor diskUsage = new DiskUsageMonitor(spoolDir, staging.root(),
                 settings.longValue("bridge.disk.spool-quota-bytes", 4L << 30),
@@ -79,20 +77,21 @@ public final class BridgeBeans implements CamelConfiguration {
                 settings.longValue("bridge.disk.min-free-bytes", 1L << 30),
                 settings.longValue("bridge.disk.usage-refresh-millis", 2000));
         registry.bind("diskUsageMonitor", diskUsage);
-        StateStore state = new LocalStateStore(dataDir.resolve("state"), mapper, Clock.systemUTC());
-        registry.bind("stateStore", state);
-        IdempotentRepository acceptedMessages = FileIdempotentRepository.fileIdempotentRepository(
-                dataDir.resolve("state").resolve("accepted-messages.dat").toFile(),
-                (int) settings.longValue("bridge.idempotency.max-keys", 100_000), 64L * 1024 * 1024);
-        registry.bind("acceptedMessages", acceptedMessages);
 
         bindWebhookBeans(settings, registry, staging, diskUsage, acceptedMessages);
-        bindDeliveryBeans(settings, context, registry, mapper, staging, state);
+        bindDeliveryBeans(settings, context, registry, mapper, staging, state, stateBeans.lockLease());
+        DirectMediaBeans.bind(settings, registry, mapper, staging);
+        context.addStartupListener(new HttpServerBindCheck((int) settings.longValue("bridge.webhook.port", 8080),
+                (int) settings.longValue("bridge.management.port", 9876)));
         context.addStartupListener(new DeadLetterEndpoints(
-                (int) settings.longValue("camel.management.port", 9876)));
+                (int) settings.longValue("bridge.management.port", 9876)));
         if (StorageBeans.s3Enabled(settings)) {
             StorageBeans.bindS3(settings, context, registry);
         }
+        ReplyBeans.bind(settings, registry, mapper, state);
+        MediaContentBeans.bind(settings, registry, staging);
+        OperationsBeans.bind(context, settings);
+        LifecycleBeans.bind(context, settings, mapper, state);
         LOG.info("Bridge configured: data folder {}, Chatwoot {} account {} inbox {}, media sources {}", dataDir,
                 settings.chatwootUrl(), settings.chatwootAccountId(), settings.chatwootInboxId(),
                 settings.list("bridge.media.sources", ""));
@@ -108,6 +107,9 @@ public final class BridgeBeans implements CamelConfiguration {
         registry.bind("webhookAuthenticator", new WebhookAuthenticator(WEBHOOK_PATH, webhookToken(settings),
                 settings.string("bridge.webhook.token-header", "X-Bridge-Token"), jwtVerifier));
         registry.bind("diskQuotaGuard", new DiskQuotaGuard(diskUsage, maxBodyBytes));
+        registry.bind("largeBodyLimiter", new LargeBodyLimiter(
+                (int) settings.longValue("bridge.webhook.max-concurrent-large-bodies", 4),
+                settings.longValue("bridge.webhook.large-body-bytes", 1L << 20)));
         registry.bind("webhookBodySpooler", new WebhookBodySpooler(maxBodyBytes,
                 settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000)));
         MediaSources sources = new MediaSources(settings.list("bridge.media.sources", "inline"), new ObjectMapper(),
@@ -126,7 +128,7 @@ public final class BridgeBeans implements CamelConfiguration {
     }
 
     private static void bindDeliveryBeans(BridgeSettings settings, CamelContext context, Registry registry,
-            ObjectMapper mapper, StagingArea staging, StateStore state) {
+            ObjectMapper mapper, StagingArea staging, StateStore state, Duration lockLease) {
         Duration idCacheTtl = settings.idCacheTtl();
         ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
                 settings.chatwootAccountId());
@@ -136,9 +138,9 @@ public final class BridgeBeans implements CamelConfiguration {
         ChatwootConversations conversations = new ChatwootConversations(requests, contacts, state, idCacheTtl);
         registry.bind("chatwootConversations", conversations);
         registry.bind("chatwootMessages", new ChatwootMessages(requests, conversations, staging, state,
-                Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400))));
-        registry.bind("deliveryRecords", new DeliveryRecords(staging, state, Duration.ofSeconds(30),
-                Duration.ofMinutes(10)));
+                Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400)),
+                (int) settings.longValue("bridge.delivery.existing-message-max-pages", 5)));
+        registry.bind("deliveryRecords", new DeliveryRecords(staging, state, Duration.ofSeconds(30), lockLease));
         registry.bind("mediaStager", new MediaStager(staging, settings.longValue("bridge.media.max-file-bytes",
                 2L << 30)));
         registry.bind("deadLetters", new DeadLetters(staging, mapper, requests));
@@ -159,44 +161,12 @@ public final class BridgeBeans implements CamelConfiguration {
             return configured.get();
         }
         Path file = settings.dataDir().resolve("webhook-token");
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).trim();
-            }
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            String token = HexFormat.of().formatHex(random);
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                LOG.debug("File system of {} has no POSIX permissions", file);
-            }
+        boolean generated = !Files.exists(file);
+        String token = SecretFiles.readOrCreate(file, 24, "bridge.webhook.token");
+        if (generated) {
             LOG.info("No bridge.webhook.token is set, so a random one was written to {}. Configure EvolutionAPI to "
                     + "send it (see README: Configure EvolutionAPI).", file);
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create the webhook token file " + file
-                    + "; set bridge.webhook.token instead", e);
         }
-    }
-
-    /** Deletes spool files left by a process that was killed while receiving a webhook. */
-    private static void removeOrphanedSpoolFiles(Path spoolDir) throws IOException {
-        if (!Files.isDirectory(spoolDir)) {
-            return;
-        }
-        int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDir)) {
-            for (Path file : files) {
-                if (Files.isRegularFile(file)) {
-                    Files.deleteIfExists(file);
-                    removed++;
-                }
-            }
-        }
-        if (removed > 0) {
-            LOG.info("Removed {} orphaned spool files from {}", removed, spoolDir);
-        }
+        return token;
     }
 }

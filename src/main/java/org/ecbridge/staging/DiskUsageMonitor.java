@@ -52,6 +52,24 @@ public final class DiskUsageMonitor implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Returns why a webhook of {@code incomingBytes} could never be stored, even with empty folders: then it gets
+     * 422, because a 503 would make EvolutionAPI resend it for nothing.
+     */
+    public Optional<String> neverFitsReason(long incomingBytes) {
+        if (incomingBytes > spoolQuotaBytes) {
+            return Optional.of("webhook body of " + incomingBytes + " bytes is larger than "
+                    + "bridge.disk.spool-quota-bytes (" + spoolQuotaBytes + "), so it can never be accepted; "
+                    + "raise the quota");
+        }
+        if (incomingBytes > stagingQuotaBytes) {
+            return Optional.of("webhook body of " + incomingBytes + " bytes is larger than "
+                    + "bridge.disk.staging-quota-bytes (" + stagingQuotaBytes + "), so it can never be accepted; "
+                    + "raise the quota");
+        }
+        return Optional.empty();
+    }
+
     /** Returns why new webhooks must wait, or empty while every quota has room. */
     public Optional<String> overQuotaReason(long incomingBytes) {
         long incoming = Math.max(0, incomingBytes) + reservedBytes.get();
@@ -90,6 +108,23 @@ public final class DiskUsageMonitor implements AutoCloseable {
 
     public long freeBytes() {
         return freeBytes.get();
+    }
+
+    /** Returns the bytes announced by webhooks that are being received right now. */
+    public long reservedBytes() {
+        return reservedBytes.get();
+    }
+
+    public long spoolQuotaBytes() {
+        return spoolQuotaBytes;
+    }
+
+    public long stagingQuotaBytes() {
+        return stagingQuotaBytes;
+    }
+
+    public long minFreeBytes() {
+        return minFreeBytes;
     }
 
     /** Measures the folders now; also called on a schedule. */

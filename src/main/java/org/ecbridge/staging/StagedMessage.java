@@ -36,6 +36,21 @@ public class StagedMessage {
     public ObjectNode key;
     public ObjectNode message;
     public long receivedAtMillis;
+    /**
+     * Message create requests sent to Chatwoot for this record so far, saved before each one. Above zero, an
+     * earlier attempt may have created the message, so delivery looks for it before posting again.
+     */
+    public int postAttempts;
+    /**
+     * What happened to an earlier message, for a record that is not a new message: {@code connection},
+     * {@code delete}, {@code edit} or {@code reaction}. Null for a message to post.
+     */
+    public String lifecycle;
+    /** WhatsApp id of the message a lifecycle record refers to: the deleted, edited or reacted message. */
+    public String targetMessageId;
+    /** Connection state of the instance for a {@code connection} record: open, connecting, close or refused. */
+    public String connectionState;
+    public String connectionStatusReason;
 
     public boolean isGroup() {
         return remoteJid != null && remoteJid.endsWith("@g.us");
@@ -61,7 +76,9 @@ public class StagedMessage {
         public String file;
         public Long sizeBytes;
         public String sha256Hex;
-        /** Media source the bytes came from: inline, media-url or evolution-api. */
+        /** MD5 of the staged file in base64, the checksum of a Chatwoot direct upload. */
+        public String md5Base64;
+        /** Media source the bytes came from: inline, media-url, evolution-api or whatsapp-cdn. */
         public String source;
         /** Why no source produced the bytes, when none did. */
         public String fetchFailure;
@@ -75,6 +92,8 @@ public class StagedMessage {
         /** Key of the file in the media store, once it is stored for a link. */
         public String storedKey;
         public String linkUrl;
+        /** Signed id of the Active Storage blob the file was uploaded to directly, once it is uploaded. */
+        public String directUploadSignedId;
         public Long linkExpiresAtMillis;
     }
 }

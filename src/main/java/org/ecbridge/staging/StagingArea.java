@@ -62,18 +62,31 @@ public final class StagingArea {
         return root.resolve("tmp");
     }
 
-    /** Creates the folders and puts back what a previous process left half done. */
+    /**
+     * Creates the folders and puts back everything a previous process left half done. Only for a bridge that is
+     * the single user of its data folder; replicas sharing the folder use {@link #createFolders} and
+     * {@link StagingRecovery}, which leave alone what another live process is working on.
+     */
     public void open() {
+        createFolders();
         try {
-            for (Path dir : new Path[] {inbox(), work(), media(), dead(), tmp()}) {
-                Files.createDirectories(dir);
-            }
-            int requeued = requeueInterruptedDeliveries();
-            int removed = deleteTemporaryFiles();
+            int requeued = requeueInterruptedDeliveries(OrphanCheck.of(record -> true));
+            int removed = deleteTemporaryFiles(file -> true);
             LOG.info("Staging area {} ready: {} interrupted deliveries requeued, {} partial files removed",
                     root, requeued, removed);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the staging area " + root
+                    + "; check that the data folder exists and is writable", e);
+        }
+    }
+
+    public void createFolders() {
+        try {
+            for (Path dir : new Path[] {inbox(), work(), media(), dead(), tmp()}) {
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the staging folders under " + root
                     + "; check that the data folder exists and is writable", e);
         }
     }
@@ -128,26 +141,57 @@ public final class StagingArea {
         }
     }
 
-    private int requeueInterruptedDeliveries() throws IOException {
+    /**
+     * Moves the records in {@code work/} that {@code orphaned} accepts back to {@code inbox/}, so that a delivery
+     * interrupted by a crash is done again. The predicate may take a claim on the record, so it is called with
+     * the record still in {@code work/} and must hold it until the move is done.
+     */
+    public int requeueInterruptedDeliveries(OrphanCheck orphaned) throws IOException {
         int count = 0;
         try (DirectoryStream<Path> records = Files.newDirectoryStream(work(), "*.json")) {
             for (Path record : records) {
-                Files.move(record, inbox().resolve(record.getFileName()), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-                count++;
+                if (orphaned.moveIfOrphaned(record, () -> Files.move(record, inbox().resolve(record.getFileName()),
+                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING))) {
+                    count++;
+                }
             }
         }
         return count;
     }
 
-    private int deleteTemporaryFiles() throws IOException {
+    /** Deletes the files in {@code tmp/} that {@code orphaned} accepts: partial files of a process that died. */
+    public int deleteTemporaryFiles(java.util.function.Predicate<Path> orphaned) throws IOException {
         int count = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp())) {
             for (Path file : files) {
-                Files.deleteIfExists(file);
-                count++;
+                if (orphaned.test(file) && Files.deleteIfExists(file)) {
+                    count++;
+                }
             }
         }
         return count;
+    }
+
+    /** Decides whether a record in {@code work/} is orphaned and, if so, moves it while that decision holds. */
+    @FunctionalInterface
+    public interface OrphanCheck {
+        boolean moveIfOrphaned(Path record, Move move) throws IOException;
+
+        /** Creates a check from a predicate that needs no lock around the move. */
+        static OrphanCheck of(java.util.function.Predicate<Path> orphaned) {
+            return (record, move) -> {
+                if (!orphaned.test(record)) {
+                    return false;
+                }
+                move.run();
+                return true;
+            };
+        }
+    }
+
+    /** The move of one record from {@code work/} back to {@code inbox/}. */
+    @FunctionalInterface
+    public interface Move {
+        void run() throws IOException;
     }
 }

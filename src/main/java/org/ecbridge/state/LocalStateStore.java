@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded state store of a single bridge process: entries in memory, written through to an append-only
- * journal ({@code <data-dir>/state/state.jsonl}) that is compacted on start. Locks are local to the process and never expire.
+ * journal ({@code <data-dir>/state/state.jsonl}) that is compacted on start. Locks are local to the process and
+ * never expire.
  */
 public final class LocalStateStore implements StateStore {
 

@@ -24,6 +24,19 @@ public interface StateStore extends AutoCloseable {
      */
     LockHandle lock(String key, Duration wait, Duration lease) throws Exception;
 
+    /**
+     * Takes the lock named {@code key} if it is free now, without waiting.
+     *
+     * @return the held lock, or empty when another holder has it
+     */
+    default Optional<LockHandle> tryLock(String key, Duration lease) throws Exception {
+        try {
+            return Optional.of(lock(key, Duration.ZERO, lease));
+        } catch (java.util.concurrent.TimeoutException held) {
+            return Optional.empty();
+        }
+    }
+
     /** A held lock; closing it releases the lock. */
     interface LockHandle extends AutoCloseable {
         @Override

@@ -58,10 +58,12 @@ public final class S3LinkBenchmark {
                 long postedMillis = (System.nanoTime() - startNanos) / 1_000_000;
                 Matcher stored = STORED.matcher(bridge.log());
                 long uploadMillis = stored.find() ? Long.parseLong(stored.group(1)) : -1;
-                System.out.printf("| file | JVM options | status | webhook 200 after | S3 multipart upload | link posted after "
-                        + "| upload throughput | bridge peak RSS |%n|---|---|---|---|---|---|---|---|%n");
+                System.out.printf("| file | JVM options | status | webhook 200 after | S3 multipart upload "
+                        + "| link posted after | upload throughput | bridge peak RSS |%n"
+                        + "|---|---|---|---|---|---|---|---|%n");
                 System.out.printf("| %d MiB | %s | %d | %.1f s | %.1f s | %.1f s | %.0f MB/s | %d MiB |%n",
-                        fileBytes >> 20, String.join(" ", jvmOptions), response.statusCode(), acceptedMillis / 1000.0, uploadMillis / 1000.0,
+                        fileBytes >> 20, String.join(" ", jvmOptions), response.statusCode(), acceptedMillis / 1000.0,
+                        uploadMillis / 1000.0,
                         postedMillis / 1000.0, fileBytes / 1e6 / (uploadMillis / 1000.0),
                         bridge.peakResidentBytes() >> 20);
             }

@@ -40,7 +40,8 @@ class DeadLetterReplayTest {
                 CHATWOOT_TOKEN).addInbox(7, "WhatsApp").start();
                 EmbeddedBridge bridge = EmbeddedBridge.start(EmbeddedBridge.defaults(tempDir.resolve("data"),
                         chatwoot.baseUrl(), CHATWOOT_TOKEN))) {
-            chatwoot.failNext("POST", "/conversations/\\d+/messages$", 422, 1);
+            // 400 is permanent; a 413 or 422 on an attachment would fall back to a link instead.
+            chatwoot.failNext("POST", "/conversations/\\d+/messages$", 400, 1);
             new WebhookClient(bridge.webhookUrl()).post(WebhookToChatwootTest.fixture(
                     "messages-upsert-document-base64.json"));
             ChatwootMessage note = chatwoot.awaitMessages(1, TIMEOUT).get(0);

@@ -129,6 +129,16 @@ class WebhookResponseTest {
     }
 
     @Test
+    void jwtWithFarExpiryGets401() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String jwt = jwt(JWT_KEY, "HS256", now, now + 1_000_000_000L);
+
+        HttpResponse<String> response = webhooks.post("", text("auth-12"), "Authorization", "Bearer " + jwt);
+
+        assertError(response, 401, "unauthorized");
+    }
+
+    @Test
     void jwtSignedWithAnotherKeyGets401() throws Exception {
         long now = System.currentTimeMillis() / 1000;
         String jwt = jwt("another-key", "HS256", now, now + 600);
@@ -211,15 +221,30 @@ class WebhookResponseTest {
 
     @Test
     void diskQuotaReachedGets503WithRetryAfter() throws Exception {
+        Path filler = Files.createDirectories(tempDir.resolve("full/staging/media")).resolve("earlier.media");
+        Files.write(filler, new byte[200_000]);
         Map<String, String> properties = EmbeddedBridge.defaults(tempDir.resolve("full"), chatwoot.baseUrl(),
                 CHATWOOT_TOKEN);
-        properties.put("bridge.disk.staging-quota-bytes", "1");
+        properties.put("bridge.disk.staging-quota-bytes", "100000");
         try (EmbeddedBridge full = EmbeddedBridge.start(properties)) {
             HttpResponse<String> response = new WebhookClient(full.webhookUrl()).post(text("quota-1"));
 
             assertError(response, 503, "busy");
             assertEquals("30", response.headers().firstValue("Retry-After").orElse(null));
             assertTrue(response.body().contains("bridge.disk.staging-quota-bytes"), response.body());
+        }
+    }
+
+    @Test
+    void bodyLargerThanQuotaGets422() throws Exception {
+        Map<String, String> properties = EmbeddedBridge.defaults(tempDir.resolve("small"), chatwoot.baseUrl(),
+                CHATWOOT_TOKEN);
+        properties.put("bridge.disk.staging-quota-bytes", "100");
+        try (EmbeddedBridge small = EmbeddedBridge.start(properties)) {
+            HttpResponse<String> response = new WebhookClient(small.webhookUrl()).post(text("quota-2"));
+
+            assertError(response, 422, "body-too-large");
+            assertTrue(response.body().contains("can never be accepted"), response.body());
         }
     }
 

@@ -191,7 +191,7 @@ class WebhookToChatwootTest {
 
     @Test
     void chatwootOutageDelaysDeliveryButNotTheWebhook() throws Exception {
-        chatwoot.failNext("/messages$", 503, 3);
+        chatwoot.failNext("POST", "/messages$", 503, 3);
 
         HttpResponse<String> response = webhooks.post(fixture("messages-upsert-document-base64.json"));
         List<ChatwootMessage> messages = chatwoot.awaitMessages(1, DELIVERY_TIMEOUT);
@@ -205,11 +205,15 @@ class WebhookToChatwootTest {
                 .filter(request -> request.method().equals("POST") && request.path().endsWith("/messages"))
                 .count();
         assertEquals(4, posts, "three answered 503, the fourth was accepted");
+        long searches = chatwoot.requests().stream()
+                .filter(request -> request.method().equals("GET") && request.path().endsWith("/messages"))
+                .count();
+        assertEquals(3, searches, "each attempt after a failed one first looks for the message");
     }
 
     @Test
     void persistentChatwootOutageEndsInDeadLetterFolder() throws Exception {
-        chatwoot.failNext("/messages$", 503, 1000);
+        chatwoot.failNext("POST", "/messages$", 503, 1000);
 
         webhooks.post(fixture("messages-upsert-text.json"));
         Path dead = bridge.dataDir().resolve("staging/dead");

@@ -19,11 +19,13 @@ public final class BridgeProcess implements AutoCloseable {
 
     private final Process process;
     private final int webhookPort;
+    private final int managementPort;
     private final Path log;
 
-    private BridgeProcess(Process process, int webhookPort, Path log) {
+    private BridgeProcess(Process process, int webhookPort, int managementPort, Path log) {
         this.process = process;
         this.webhookPort = webhookPort;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -42,17 +44,27 @@ public final class BridgeProcess implements AutoCloseable {
         Map<String, String> environment = builder.environment();
         properties.forEach((key, value) -> environment.put(environmentName(key), value));
         environment.put("BRIDGE_WEBHOOK_PORT", Integer.toString(webhookPort));
-        environment.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
+        environment.putIfAbsent("BRIDGE_PUBLIC_URL", "http://127.0.0.1:" + webhookPort);
+        environment.put("BRIDGE_MANAGEMENT_PORT", Integer.toString(managementPort));
         Path dataDir = Path.of(properties.get("bridge.data-dir"));
         Path log = dataDir.resolveSibling("bridge-" + webhookPort + ".log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        BridgeProcess bridge = new BridgeProcess(builder.start(), webhookPort, log);
+        BridgeProcess bridge = new BridgeProcess(builder.start(), webhookPort, managementPort, log);
         bridge.awaitReady(timeout);
         return bridge;
     }
 
     public String webhookUrl() {
-        return "http://127.0.0.1:" + webhookPort + "/webhook/evolution";
+        return baseUrl() + "/webhook/evolution";
+    }
+
+    /** Returns {@code http://127.0.0.1:<webhook port>}, the bridge's {@code bridge.public-url} unless set. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + webhookPort;
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     public long pid() {
@@ -69,9 +81,18 @@ public final class BridgeProcess implements AutoCloseable {
 
     /** Returns the process's peak resident set size in bytes (VmHWM), or -1 when /proc is not readable. */
     public long peakResidentBytes() {
+        return procStatusBytes("VmHWM:");
+    }
+
+    /** Returns the process's current resident set size in bytes (VmRSS), or -1 when /proc is not readable. */
+    public long residentBytes() {
+        return procStatusBytes("VmRSS:");
+    }
+
+    private long procStatusBytes(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }
             }

@@ -52,6 +52,16 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, body);
     }
 
+    /** {@code GET /api/v1/accounts/{account}/inboxes/{inbox}}: 404 for an inbox that is not configured. */
+    void showInbox(RoutingContext ctx) {
+        ChatwootInbox inbox = state.inbox(pathId(ctx, "inbox"));
+        if (inbox == null) {
+            throw ChatwootErrors.notFound();
+        }
+
+        StandInJson.send(ctx, 200, views.inbox(inbox));
+    }
+
     /** {@code POST /api/v1/accounts/{account}/contacts} */
     void createContact(RoutingContext ctx) {
         long accountId = accountId(ctx);
@@ -102,6 +112,40 @@ final class ChatwootApi {
         ObjectNode body = StandInJson.object();
         ArrayNode payload = body.putArray("payload");
         conversations.forEach(conversation -> payload.add(views.conversation(conversation)));
+        StandInJson.send(ctx, 200, body);
+    }
+
+    /**
+     * {@code POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{id}/update_last_seen}:
+     * 404 unless the inbox, the contact inbox and the conversation belong together.
+     */
+    void updateLastSeen(RoutingContext ctx) {
+        String inboxIdentifier = ctx.pathParam("inbox_identifier");
+        String sourceId = ctx.pathParam("source_id");
+        long displayId = Long.parseLong(ctx.pathParam("conversation"));
+
+        boolean found = state.conversations().stream()
+                .filter(conversation -> conversation.displayId() == displayId)
+                .filter(conversation -> conversation.contactInboxSourceId().equals(sourceId))
+                .anyMatch(conversation -> state.inbox(conversation.inboxId()).inboxIdentifier()
+                        .equals(inboxIdentifier));
+        if (!found) {
+            throw ChatwootErrors.notFound();
+        }
+        StandInJson.send(ctx, 200, StandInJson.object());
+    }
+
+    /** {@code POST /api/v1/accounts/{account}/conversations/{conversation}/toggle_status} with {@code status}. */
+    void toggleStatus(RoutingContext ctx) {
+        String status = ctx.body().asJsonObject().getString("status");
+        if (!java.util.Set.of("open", "resolved", "pending", "snoozed").contains(status)) {
+            throw ChatwootErrors.unprocessable("status " + status + " is not open, resolved, pending or snoozed");
+        }
+
+        ChatwootConversation changed = state.setStatus(accountId(ctx), pathId(ctx, "conversation"), status);
+        ObjectNode body = StandInJson.object();
+        ObjectNode payload = body.putObject("payload");
+        payload.put("success", true).put("conversation_id", changed.displayId()).put("current_status", status);
         StandInJson.send(ctx, 200, body);
     }
 

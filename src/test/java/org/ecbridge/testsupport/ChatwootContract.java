@@ -24,7 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Checks JSON requests against Chatwoot's OpenAPI document (4.9.1, {@code contracts/chatwoot-swagger-4.9.1.json}
  * on the test classpath) with swagger-request-validator, tolerating only the document's known gaps:
  * <ul>
- *   <li>{@code source_id} on message create is accepted by Chatwoot but missing from the schema.</li>
+ *   <li>{@code source_id} on message create is accepted by Chatwoot but missing from the schema, and so is
+ *       {@code attachments}, which in a JSON request lists the signed ids of directly uploaded blobs.</li>
  *   <li>{@code content} is required by the schema, yet messages without it are accepted.</li>
  *   <li>{@code inbox_id} (contact create) and {@code source_id} and {@code inbox_id} (conversation create) are
  *       required by the schema but not by Chatwoot.</li>
@@ -46,7 +47,7 @@ final class ChatwootContract {
             MESSAGE_CREATE, Set.of("content"));
     /** Top-level properties that may be present although the schema does not declare them, by operation id. */
     private static final Map<String, Set<String>> TOLERATED_UNDECLARED = Map.of(
-            MESSAGE_CREATE, Set.of("source_id"));
+            MESSAGE_CREATE, Set.of("source_id", "attachments"));
 
     private final OpenApiInteractionValidator validator;
     private final List<ContractViolation> violations = new CopyOnWriteArrayList<>();

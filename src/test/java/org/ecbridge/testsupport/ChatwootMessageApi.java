@@ -37,11 +37,19 @@ final class ChatwootMessageApi {
     private final ChatwootState state;
     private final ChatwootViews views;
     private final ChatwootContract contract;
+    private final FailureInjector failures;
+    private final java.util.function.Supplier<ChatwootDirectUploadStorage> directUploads;
+    private final Path uploadsDir;
 
-    ChatwootMessageApi(ChatwootState state, ChatwootViews views, ChatwootContract contract) {
+    ChatwootMessageApi(ChatwootState state, ChatwootViews views, ChatwootContract contract,
+            FailureInjector failures, java.util.function.Supplier<ChatwootDirectUploadStorage> directUploads,
+            Path uploadsDir) {
         this.state = state;
         this.views = views;
         this.contract = contract;
+        this.failures = failures;
+        this.directUploads = directUploads;
+        this.uploadsDir = uploadsDir;
     }
 
     /**
@@ -72,7 +80,31 @@ final class ChatwootMessageApi {
         ctx.put(KEPT_UPLOADS_KEY, keptPaths);
         LOG.debug("Chatwoot stand-in stored message {} in conversation {} of account {} with {} attachments",
                 message.id(), displayId, accountId, message.attachments().size());
+        holdResponse(ctx);
         StandInJson.send(ctx, 200, views.message(message));
+    }
+
+    /** {@code DELETE /api/v1/accounts/{account}/conversations/{conversation}/messages/{message}}. */
+    void deleteMessage(RoutingContext ctx) {
+        ChatwootMessage deleted = state.deleteMessage(accountId(ctx), pathId(ctx, "conversation"),
+                pathId(ctx, "message"));
+
+        StandInJson.send(ctx, 200, views.message(deleted));
+    }
+
+    /** Blocks this worker thread for a response hold the test scheduled, after the message is stored. */
+    private void holdResponse(RoutingContext ctx) {
+        java.time.Duration hold = failures.takeResponseHold("POST", ctx.request().path());
+        if (hold.isZero()) {
+            return;
+        }
+        LOG.info("Chatwoot stand-in stored the message and holds the response to {} for {} ms as the test scheduled",
+                ctx.request().path(), hold.toMillis());
+        try {
+            Thread.sleep(hold.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Redirects an attachment's {@code data_url} to the stored bytes, as Active Storage does. */
@@ -96,7 +128,22 @@ final class ChatwootMessageApi {
         JsonNode contentAttributes = request.get("content_attributes");
         return new ChatwootState.MessageDraft(text(request, "content"), text(request, "message_type"),
                 ChatwootRequests.railsBoolean(text(request, "private")), text(request, "source_id"),
-                contentAttributes, text(request, "content_type"), text(request, "echo_id"), List.of());
+                contentAttributes, text(request, "content_type"), text(request, "echo_id"), signedUploads(request));
+    }
+
+    /** Resolves the signed ids in a JSON request's {@code attachments} to the blobs uploaded directly. */
+    private List<ChatwootState.StoredUpload> signedUploads(JsonNode request) {
+        JsonNode signedIds = request.path("attachments");
+        if (!signedIds.isArray() || signedIds.isEmpty()) {
+            return List.of();
+        }
+        ChatwootDirectUploadStorage storage = directUploads.get();
+        if (storage == null) {
+            throw ChatwootErrors.unprocessable("attachments names signed ids, but direct uploads are not enabled");
+        }
+        List<ChatwootState.StoredUpload> uploads = new ArrayList<>();
+        signedIds.forEach(signedId -> uploads.add(storage.attach(signedId.asText(), uploadsDir)));
+        return uploads;
     }
 
     private ChatwootState.MessageDraft multipartDraft(RoutingContext ctx) {
@@ -114,6 +161,7 @@ final class ChatwootMessageApi {
     private List<ChatwootState.StoredUpload> storedUploads(RoutingContext ctx) {
         List<FileUpload> files = ctx.fileUploads();
         List<String> rawFileNames = rawFileNames(ctx, files.size());
+        List<MultipartPartScanner.PartContent> rawContents = rawFileContents(ctx, files.size());
         List<ChatwootState.StoredUpload> uploads = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             FileUpload file = files.get(i);
@@ -125,8 +173,15 @@ final class ChatwootMessageApi {
             String rawFileName = rawFileNames == null ? null : rawFileNames.get(i);
             String fileName = rawFileName == null ? file.fileName() : rawFileName;
             Path path = Path.of(file.uploadedFileName());
-            uploads.add(new ChatwootState.StoredUpload(fileName, file.contentType(), file.size(),
-                    Sha256.ofFile(path), path));
+            MultipartPartScanner.PartContent raw = rawContents == null ? null : rawContents.get(i);
+            long sizeBytes = raw == null ? file.size() : raw.sizeBytes();
+            String sha256 = raw == null ? Sha256.ofFile(path) : raw.sha256();
+            if (raw != null && raw.sizeBytes() != file.size()) {
+                LOG.warn("Netty stored {} bytes for part '{}' but the raw body carried {}; the stand-in records what "
+                        + "was sent", file.size(), fileName, raw.sizeBytes());
+            }
+            uploads.add(new ChatwootState.StoredUpload(fileName, file.contentType(), sizeBytes, sha256, path,
+                    null));
         }
         return uploads;
     }
@@ -153,6 +208,29 @@ final class ChatwootMessageApi {
             return null;
         }
         return fileNames;
+    }
+
+    /**
+     * Returns the length and SHA-256 of each file part's content as it crossed the wire, in upload order, or null
+     * when the scanner's parts do not line up with Vert.x's uploads.
+     *
+     * <p>NOTE: Netty 4.1.128's multipart decoder was seen storing one byte more than was sent, rarely and only
+     * under load, so sizes and hashes come from the raw body; the stored file is kept for its content.
+     */
+    private static List<MultipartPartScanner.PartContent> rawFileContents(RoutingContext ctx, int uploadCount) {
+        MultipartPartScanner scanner = MultipartPartObserver.scanner(ctx);
+        List<MultipartPartScanner.Part> parts = scanner == null ? null : scanner.parts();
+        List<MultipartPartScanner.PartContent> contents = scanner == null ? null : scanner.contents();
+        if (parts == null || contents == null || contents.size() != parts.size()) {
+            return null;
+        }
+        List<MultipartPartScanner.PartContent> fileContents = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i).file()) {
+                fileContents.add(contents.get(i));
+            }
+        }
+        return fileContents.size() == uploadCount ? fileContents : null;
     }
 
     /**

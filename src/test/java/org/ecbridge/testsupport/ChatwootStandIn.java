@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of Chatwoot 4.9.1's Application API that the bridge calls:
- * contact search and create, contact inboxes, a contact's conversations, conversation create, and message list
+ * inbox show, contact search and create, contact inboxes, a contact's conversations, conversation create, and message list
  * and create (JSON or multipart with {@code attachments[]} parts).
  *
  * <p>Every request needs the {@code api_access_token} header. Any numeric account id is accepted and recorded,
@@ -38,10 +38,11 @@ public final class ChatwootStandIn implements AutoCloseable {
     private static final int REQUESTS_IN_WAIT_REPORT = 20;
 
     private final Path uploadsDir;
-    private final String apiToken;
+    private volatile String apiToken;
     private final StandInHttpServer http;
     private final ChatwootState state = new ChatwootState();
     private volatile ChatwootContract contract;
+    private volatile ChatwootDirectUploadStorage directUploads;
 
     /**
      * @param workDir  directory for uploaded files, usually a JUnit {@code @TempDir}
@@ -51,6 +52,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         this.uploadsDir = workDir.resolve("chatwoot-uploads");
         this.apiToken = Objects.requireNonNull(apiToken, "apiToken");
         this.http = new StandInHttpServer("Chatwoot", workDir);
+    }
+
+    /** Accepts only {@code newToken} from now on, as rotating the access token in Chatwoot's profile does. */
+    public void rotateApiToken(String newToken) {
+        this.apiToken = Objects.requireNonNull(newToken, "newToken");
     }
 
     /** Configures an API-channel inbox that accepts conversations and incoming messages. */
@@ -63,12 +69,22 @@ public final class ChatwootStandIn implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Turns on {@code POST .../conversations/{id}/direct_uploads}, as Chatwoot with {@code DIRECT_UPLOADS_ENABLED}
+     * has it. Without this call that path gets a 404.
+     */
+    public ChatwootStandIn enableDirectUploads(ChatwootDirectUploadStorage storage) {
+        this.directUploads = Objects.requireNonNull(storage, "storage");
+        return this;
+    }
+
     /** Loads the OpenAPI document and starts listening on a free port of 127.0.0.1. */
     public ChatwootStandIn start() {
         http.requireNotStarted();
         contract = ChatwootContract.load();
         ChatwootViews views = new ChatwootViews(state, this::baseUrl);
-        installRoutes(new ChatwootApi(state, views, contract), new ChatwootMessageApi(state, views, contract));
+        installRoutes(new ChatwootApi(state, views, contract), new ChatwootMessageApi(state, views, contract,
+                http.failures(), () -> directUploads, uploadsDir.resolve("direct-uploads")));
         http.start(MultipartPartObserver.dispatchTo(http.router()));
         return this;
     }
@@ -96,6 +112,11 @@ public final class ChatwootStandIn implements AutoCloseable {
         http.failures().failNext(method, pathRegex, status, times);
     }
 
+    /** Drops the failures and delays that {@link #failNext} and {@link #delayNext} scheduled and not yet used. */
+    public void clearFailures() {
+        http.failures().clear();
+    }
+
     /** Holds back the response to the next request whose path matches {@code pathRegex} by {@code delay}. */
     public void delayNext(String pathRegex, Duration delay) {
         http.failures().delayNext(null, pathRegex, delay, 1);
@@ -105,8 +126,43 @@ public final class ChatwootStandIn implements AutoCloseable {
         http.failures().delayNext(method, pathRegex, delay, times);
     }
 
+    /**
+     * Creates a contact in {@code inboxId} and an open conversation for it, as if a customer had written before,
+     * and returns the conversation.
+     */
+    public ChatwootConversation seedConversation(long accountId, long inboxId, String name, String phoneNumber,
+                                                 String identifier) {
+        ChatwootState.ContactCreation created = state.createContact(accountId, new ChatwootState.ContactDraft(name,
+                null, phoneNumber, identifier, false, null, null, inboxId, null));
+        return state.createConversation(accountId, new ChatwootState.ConversationDraft(inboxId,
+                created.contact().id(), null, "open", null, null));
+    }
+
+    /**
+     * Makes the stand-in store the next {@code times} created messages whose path matches {@code pathRegex} and
+     * then hold back the response by {@code hold}, as a Chatwoot whose answer is lost after it saved the message.
+     */
+    public void holdResponseAfterStoring(String pathRegex, Duration hold, int times) {
+        http.failures().holdResponseNext("POST", pathRegex, hold, times);
+    }
+
+    /** Closes the listening socket, as a Chatwoot outage would; state and port are kept for {@link #resume}. */
+    public void pause() {
+        http.stopListening();
+    }
+
+    /** Listens again on the port the stand-in had before {@link #pause}. */
+    public void resume() {
+        http.resumeListening();
+    }
+
     public List<ChatwootContact> contacts() {
         return state.contacts();
+    }
+
+    /** Sets a conversation's status directly, as an agent resolving it in the Chatwoot UI. */
+    public ChatwootConversation setConversationStatus(long accountId, long displayId, String status) {
+        return state.setStatus(accountId, displayId, status);
     }
 
     public List<ChatwootConversation> conversations() {
@@ -162,6 +218,7 @@ public final class ChatwootStandIn implements AutoCloseable {
         router.route().handler(this::authenticate);
         router.route().handler(http.failureInjection(ChatwootStandIn::respondWithInjectedStatus));
 
+        api(router, HttpMethod.GET, "/inboxes/:inbox", api::showInbox);
         api(router, HttpMethod.GET, "/contacts/search", api::searchContacts);
         api(router, HttpMethod.POST, "/contacts", api::createContact);
         api(router, HttpMethod.POST, "/contacts/:contact/contact_inboxes", api::createContactInbox);
@@ -169,11 +226,26 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
+        api(router, HttpMethod.POST, "/conversations/:conversation/toggle_status", api::toggleStatus);
+        router.post("/public/api/v1/inboxes/:inbox_identifier/contacts/:source_id/conversations/:conversation"
+                + "/update_last_seen").blockingHandler(http.guarded(api::updateLastSeen), false);
+        api(router, HttpMethod.DELETE, "/conversations/:conversation/messages/:message",
+                messageApi::deleteMessage);
+        api(router, HttpMethod.POST, "/conversations/:conversation/direct_uploads", this::createDirectUpload);
         router.get(ChatwootViews.BLOB_REDIRECT_PATH + ":key/:filename")
                 .handler(http.guarded(messageApi::redirectToBlob));
         router.get(ChatwootViews.BLOB_DISK_PATH + ":key/:filename").handler(http.guarded(messageApi::serveBlob));
         router.route().last().handler(ctx -> StandInJson.send(ctx, 404, ChatwootErrors.error(
                 "the Chatwoot stand-in has no route for " + ctx.request().method() + " " + ctx.request().path())));
+    }
+
+    private void createDirectUpload(RoutingContext ctx) {
+        ChatwootDirectUploadStorage storage = directUploads;
+        if (storage == null) {
+            throw ChatwootErrors.notFound();
+        }
+        state.conversation(ChatwootRequests.accountId(ctx), ChatwootRequests.pathId(ctx, "conversation"));
+        storage.createBlob(ctx);
     }
 
     /** Adds an account-scoped API route whose handler runs on a worker thread, because it may hash files. */
@@ -183,7 +255,9 @@ public final class ChatwootStandIn implements AutoCloseable {
 
     private void authenticate(RoutingContext ctx) {
         boolean blobDownload = ctx.request().path().startsWith("/rails/active_storage/");
-        if (blobDownload || apiToken.equals(ctx.request().getHeader(TOKEN_HEADER))) {
+        // The public client API takes no token: the inbox identifier and the contact's source_id identify it.
+        boolean publicApi = ctx.request().path().startsWith("/public/api/v1/");
+        if (blobDownload || publicApi || apiToken.equals(ctx.request().getHeader(TOKEN_HEADER))) {
             ctx.next();
             return;
         }

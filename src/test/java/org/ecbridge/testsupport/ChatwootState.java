@@ -67,8 +67,9 @@ final class ChatwootState {
                         List<StoredUpload> uploads) {
     }
 
-    /** A file part that the body handler stored on disk. */
-    record StoredUpload(String fileName, String contentType, long sizeBytes, String sha256, Path path) {
+    /** A file part that the body handler stored on disk, or a direct-upload blob (with its signed id). */
+    record StoredUpload(String fileName, String contentType, long sizeBytes, String sha256, Path path,
+                        String signedId) {
     }
 
     /** A created contact and, when the request named an inbox, its contact inbox (else null). */
@@ -227,6 +228,38 @@ final class ChatwootState {
         return ofConversation.isEmpty() ? null : ofConversation.get(ofConversation.size() - 1);
     }
 
+    /** Sets a conversation's status, as {@code toggle_status} with an explicit status does. */
+    synchronized ChatwootConversation setStatus(long accountId, long displayId, String status) {
+        ChatwootConversation old = conversation(accountId, displayId);
+        ChatwootConversation changed = new ChatwootConversation(old.id(), accountId, displayId, old.inboxId(),
+                old.contactId(), old.contactInboxSourceId(), status, old.uuid(), old.additionalAttributes(),
+                old.customAttributes(), old.createdAt());
+        conversations.set(conversations.indexOf(old), changed);
+        return changed;
+    }
+
+    /**
+     * Deletes a message as Chatwoot's {@code MessagesController#destroy} does: the record stays, its content
+     * becomes "This message was deleted" and {@code content_attributes.deleted} is true.
+     */
+    synchronized ChatwootMessage deleteMessage(long accountId, long displayId, long messageId) {
+        conversation(accountId, displayId);
+        for (int i = 0; i < messages.size(); i++) {
+            ChatwootMessage message = messages.get(i);
+            if (message.id() == messageId && message.accountId() == accountId
+                    && message.conversationDisplayId() == displayId) {
+                com.fasterxml.jackson.databind.node.ObjectNode attributes = StandInJson.object();
+                attributes.put("deleted", true);
+                ChatwootMessage deleted = new ChatwootMessage(message.id(), accountId, displayId, message.inboxId(),
+                        "This message was deleted", message.messageType(), message.privateNote(),
+                        message.sourceId(), attributes, "text", message.echoId(), message.createdAt(), List.of());
+                messages.set(i, deleted);
+                return deleted;
+            }
+        }
+        throw ChatwootErrors.notFound();
+    }
+
     synchronized ChatwootMessage addMessage(long accountId, long displayId, MessageDraft draft) {
         ChatwootConversation conversation = conversation(accountId, displayId);
         String messageType = draft.messageType() == null ? "outgoing" : draft.messageType();
@@ -238,7 +271,8 @@ final class ChatwootState {
         for (StoredUpload upload : draft.uploads()) {
             ChatwootAttachment attachment = new ChatwootAttachment(++lastAttachmentId, upload.fileName(),
                     upload.contentType(), ChatwootViews.fileType(upload.contentType()), upload.sizeBytes(),
-                    upload.sha256(), upload.path(), UUID.randomUUID().toString().replace("-", ""));
+                    upload.sha256(), upload.path(), UUID.randomUUID().toString().replace("-", ""),
+                    upload.signedId());
             attachments.add(attachment);
             attachmentsByBlobKey.put(attachment.blobKey(), attachment);
         }

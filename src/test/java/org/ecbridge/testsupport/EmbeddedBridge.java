@@ -55,15 +55,22 @@ public final class EmbeddedBridge implements AutoCloseable {
         main.configure().addConfiguration(BridgeBeans.class);
         main.addOverrideProperty("bridge.webhook.port", Integer.toString(webhookPort));
         main.addOverrideProperty("camel.server.port", Integer.toString(webhookPort));
+        main.addOverrideProperty("bridge.management.port", Integer.toString(managementPort));
         main.addOverrideProperty("camel.management.port", Integer.toString(managementPort));
         main.addOverrideProperty("camel.main.jmxEnabled", "false");
+        main.addOverrideProperty("bridge.public-url", "http://127.0.0.1:" + webhookPort);
         properties.forEach(main::addOverrideProperty);
         main.start();
         return new EmbeddedBridge(main, webhookPort, managementPort, Path.of(properties.get("bridge.data-dir")));
     }
 
     public String webhookUrl() {
-        return "http://127.0.0.1:" + webhookPort + "/webhook/evolution";
+        return baseUrl() + "/webhook/evolution";
+    }
+
+    /** Returns {@code http://127.0.0.1:<webhook port>}, which is also the bridge's {@code bridge.public-url}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + webhookPort;
     }
 
     public int managementPort() {

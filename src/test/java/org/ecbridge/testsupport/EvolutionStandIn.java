@@ -11,7 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +33,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real HTTP server on 127.0.0.1 that plays the parts of EvolutionAPI 2.3.x that the bridge calls:
+ * the unauthenticated welcome response of {@code GET /},
  * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
  * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
+ * For agent replies it plays {@code POST /message/sendText}, {@code /message/sendMedia},
+ * {@code /message/sendWhatsAppAudio} and {@code DELETE /chat/deleteMessageForEveryone}: it checks their bodies
+ * against EvolutionAPI's schemas, downloads a {@code media} or {@code audio} URL before it answers (as
+ * EvolutionAPI does, hashing the bytes as they stream), and records every request (see {@link #sendRequests()}
+ * and {@link #sendViolations()}).
  *
  * <p>API calls need the {@code apikey} header, but media URLs need none, like presigned S3 URLs. Media files are
  * streamed from disk, never loaded whole. The inspection methods are safe to call from any thread.
@@ -61,6 +75,15 @@ public final class EvolutionStandIn implements AutoCloseable {
         }
     }
 
+    /** A send or delete request, with the download of its media URL when it had one. */
+    public record SendRequest(String action, String instance, JsonNode body, int status, String whatsAppId,
+                              MediaDownload media) {
+    }
+
+    /** What the stand-in fetched from a {@code media} or {@code audio} URL. */
+    public record MediaDownload(String url, int status, String contentType, long sizeBytes, String sha256) {
+    }
+
     private final String apiKey;
     private final Path uploadsDir;
     private final StandInHttpServer http;
@@ -69,6 +92,12 @@ public final class EvolutionStandIn implements AutoCloseable {
     private final Map<String, ServedFile> servedFiles = new ConcurrentHashMap<>();
     private final List<JsonNode> base64Requests = new CopyOnWriteArrayList<>();
     private volatile FileLengthEncoding fileLengthEncoding = FileLengthEncoding.LONG_OBJECT;
+    private final List<SendRequest> sendRequests = new CopyOnWriteArrayList<>();
+    private final List<String> sendViolations = new CopyOnWriteArrayList<>();
+    private final Set<String> numbersNotOnWhatsApp = ConcurrentHashMap.newKeySet();
+    private final HttpClient mediaClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     /**
      * @param workDir directory for the server's scratch files, usually a JUnit {@code @TempDir}
@@ -145,6 +174,16 @@ public final class EvolutionStandIn implements AutoCloseable {
         return baseUrl() + rawPathAndQuery;
     }
 
+    /** Closes the listening socket, as an EvolutionAPI outage would; state and port are kept for {@link #resume}. */
+    public void pause() {
+        http.stopListening();
+    }
+
+    /** Listens again on the port the stand-in had before {@link #pause}. */
+    public void resume() {
+        http.resumeListening();
+    }
+
     /** Like {@link ChatwootStandIn#failNext(String, int, int)}, with Evolution's error body. */
     public void failNext(String pathRegex, int status, int times) {
         http.failures().failNext(null, pathRegex, status, times);
@@ -171,6 +210,47 @@ public final class EvolutionStandIn implements AutoCloseable {
         return http.requests();
     }
 
+    /** Makes send requests to {@code number} (digits or JID) fail as EvolutionAPI does for a non-WhatsApp number. */
+    public void notOnWhatsApp(String number) {
+        numbersNotOnWhatsApp.add(digits(number));
+    }
+
+    /** Returns the send and delete requests in the order they were answered. */
+    public List<SendRequest> sendRequests() {
+        return List.copyOf(sendRequests);
+    }
+
+    /** Returns how the bridge's send requests broke EvolutionAPI's schemas or the bridge's own contract. */
+    public List<String> sendViolations() {
+        return List.copyOf(sendViolations);
+    }
+
+    /**
+     * Waits until at least {@code count} send or delete requests have been answered and returns all of them.
+     *
+     * @throws AssertionError when {@code timeout} passes first, listing what arrived
+     */
+    public List<SendRequest> awaitSendRequests(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<SendRequest> answered = sendRequests();
+            if (answered.size() >= count) {
+                return answered;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("expected at least " + count + " EvolutionAPI send requests within "
+                        + timeout.toMillis() + " ms, but " + answered.size() + " arrived: " + answered
+                        + "\nviolations: " + sendViolations());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for send requests", e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         http.close();
@@ -184,15 +264,25 @@ public final class EvolutionStandIn implements AutoCloseable {
                 .setDeleteUploadedFilesOnEnd(true));
         router.route().handler(this::authenticate);
         router.route().handler(http.failureInjection(EvolutionStandIn::respondWithInjectedStatus));
+        router.get("/").handler(this::welcome);
         router.post("/chat/getBase64FromMediaMessage/:instance").handler(http.guarded(this::getBase64));
         router.get(MEDIA_PATH_PREFIX + "*").handler(this::serveMedia);
+        router.post("/message/sendText/:instance").blockingHandler(http.guarded(ctx -> send(ctx, "sendText")),
+                false);
+        router.post("/message/sendMedia/:instance").blockingHandler(http.guarded(ctx -> send(ctx, "sendMedia")),
+                false);
+        router.post("/message/sendWhatsAppAudio/:instance")
+                .blockingHandler(http.guarded(ctx -> send(ctx, "sendWhatsAppAudio")), false);
+        router.delete("/chat/deleteMessageForEveryone/:instance")
+                .blockingHandler(http.guarded(ctx -> send(ctx, "deleteMessageForEveryone")), false);
         router.route().last().handler(ctx -> StandInJson.send(ctx, 404, EvolutionErrors.body(404,
                 "Cannot " + ctx.request().method() + " " + ctx.request().path())));
     }
 
     private void authenticate(RoutingContext ctx) {
         boolean mediaDownload = ctx.request().path().startsWith(MEDIA_PATH_PREFIX);
-        if (mediaDownload || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
+        boolean welcome = ctx.request().path().equals("/");
+        if (mediaDownload || welcome || apiKey.equals(ctx.request().getHeader(API_KEY_HEADER))) {
             ctx.next();
             return;
         }
@@ -203,6 +293,15 @@ public final class EvolutionStandIn implements AutoCloseable {
         body.put("error", "Unauthorized");
         body.putObject("response").put("message", "Unauthorized");
         StandInJson.send(ctx, 401, body);
+    }
+
+    /** {@code GET /}: Evolution's unauthenticated welcome response, with the version it reports. */
+    private void welcome(RoutingContext ctx) {
+        ObjectNode body = StandInJson.object();
+        body.put("status", 200);
+        body.put("message", "Welcome to the Evolution API, it is working!");
+        body.put("version", "2.3.7");
+        StandInJson.send(ctx, 200, body);
     }
 
     /** {@code POST /chat/getBase64FromMediaMessage/{instance}} with {@code {"message": {"key": {"id"}}}}. */
@@ -268,6 +367,105 @@ public final class EvolutionStandIn implements AutoCloseable {
         ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, served.contentType())
                 .sendFile(served.file().toString());
+    }
+
+    /** Checks a send or delete request, fetches its media URL and answers like EvolutionAPI. */
+    private void send(RoutingContext ctx, String action) {
+        String instance = ctx.pathParam("instance");
+        JsonNode body = StandInJson.parse(ctx.body().asString(),
+                EvolutionErrors.exception(400, "request body is not valid JSON"));
+        if (!instances.contains(instance)) {
+            answerSend(ctx, action, instance, body, 404, null, null, EvolutionErrors.body(404,
+                    "The \"" + instance + "\" instance does not exist"));
+            return;
+        }
+        String schemaError = SendSchemas.check(action, body, sendViolations::add);
+        if (schemaError != null) {
+            answerSend(ctx, action, instance, body, 400, null, null, EvolutionErrors.body(400, schemaError));
+            return;
+        }
+        if (action.equals("deleteMessageForEveryone")) {
+            ObjectNode answer = sentMessage(body.path("remoteJid").asText(), "protocolMessage");
+            answerSend(ctx, action, instance, body, 201, answer.path("key").path("id").asText(), null, answer);
+            return;
+        }
+        String number = body.path("number").asText();
+        if (numbersNotOnWhatsApp.contains(digits(number))) {
+            ObjectNode answer = StandInJson.object();
+            answer.put("status", 400).put("error", "Bad Request");
+            answer.putObject("response").putArray("message").addObject().put("exists", false)
+                    .put("jid", digits(number) + "@s.whatsapp.net").put("number", number);
+            answerSend(ctx, action, instance, body, 400, null, null, answer);
+            return;
+        }
+        String mediaUrl = action.equals("sendMedia") ? body.path("media").asText(null)
+                : action.equals("sendWhatsAppAudio") ? body.path("audio").asText(null) : null;
+        MediaDownload download = mediaUrl == null ? null : download(mediaUrl);
+        if (download != null && download.status() != 200) {
+            answerSend(ctx, action, instance, body, 400, null, download, EvolutionErrors.body(400,
+                    "Error: Request failed with status code " + download.status()));
+            return;
+        }
+        String jid = number.contains("@") ? number : digits(number) + "@s.whatsapp.net";
+        ObjectNode answer = sentMessage(jid, action.equals("sendText") ? "conversation"
+                : body.path("mediatype").asText("audio") + "Message");
+        answerSend(ctx, action, instance, body, 201, answer.path("key").path("id").asText(), download, answer);
+    }
+
+    private void answerSend(RoutingContext ctx, String action, String instance, JsonNode body, int status,
+                            String whatsAppId, MediaDownload download, Object answer) {
+        sendRequests.add(new SendRequest(action, instance, body, status, whatsAppId, download));
+        StandInJson.send(ctx, status, answer);
+    }
+
+    /** Streams a media URL through SHA-256 without keeping it, as EvolutionAPI streams it to a temp file. */
+    private MediaDownload download(String url) {
+        try {
+            HttpResponse<InputStream> response = mediaClient.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(5)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            long sizeBytes = 0;
+            try (InputStream in = response.body()) {
+                byte[] buffer = new byte[64 * 1024];
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    sha256.update(buffer, 0, read);
+                    sizeBytes += read;
+                }
+            }
+            return new MediaDownload(url, response.statusCode(), response.headers().firstValue("Content-Type")
+                    .orElse(null), sizeBytes, HexFormat.of().formatHex(sha256.digest()));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            LOG.info("EvolutionAPI stand-in failed to fetch media {}: {}", url, e.toString());
+            return new MediaDownload(url, 599, null, 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new MediaDownload(url, 599, null, 0, null);
+        }
+    }
+
+    private static ObjectNode sentMessage(String remoteJid, String messageType) {
+        ObjectNode answer = StandInJson.object();
+        answer.putObject("key").put("remoteJid", remoteJid).put("fromMe", true)
+                .put("id", "3EB0" + HexFormat.of().formatHex(randomBytes(9)).toUpperCase(Locale.ROOT));
+        answer.put("pushName", "");
+        answer.put("status", "PENDING");
+        answer.putObject("message");
+        answer.put("messageType", messageType);
+        answer.put("messageTimestamp", System.currentTimeMillis() / 1000);
+        answer.put("source", "unknown");
+        return answer;
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String digits(String number) {
+        int at = number.indexOf('@');
+        return (at < 0 ? number : number.substring(0, at)).replaceAll("\\D", "");
     }
 
     private static void sendS3Error(RoutingContext ctx, int status, String code, String message) {

@@ -20,6 +20,7 @@ final class FailureInjector {
 
     private final List<Rule> failures = new ArrayList<>();
     private final List<Rule> delays = new ArrayList<>();
+    private final List<Rule> responseHolds = new ArrayList<>();
 
     void failNext(String method, String pathRegex, int status, int times) {
         requirePositive(times);
@@ -39,6 +40,25 @@ final class FailureInjector {
         synchronized (this) {
             delays.add(new Rule(method, pathRegex, 0, delay, times));
         }
+    }
+
+    void holdResponseNext(String method, String pathRegex, Duration hold, int times) {
+        requirePositive(times);
+        synchronized (this) {
+            responseHolds.add(new Rule(method, pathRegex, 0, hold, times));
+        }
+    }
+
+    /** Consumes one use of the first response hold rule that matches, and returns it, or zero when none does. */
+    synchronized Duration takeResponseHold(String method, String path) {
+        Rule rule = take(responseHolds, method, path);
+        return rule == null ? Duration.ZERO : rule.delay;
+    }
+
+    /** Drops every scheduled failure and delay. */
+    synchronized void clear() {
+        failures.clear();
+        delays.clear();
     }
 
     /** Consumes one use of the first failure rule that matches, and returns its status. */

@@ -25,8 +25,16 @@ public final class GeneratedWebhook {
     private final String mimetype;
     private final long fileBytes;
     private final long seed;
+    private final String phone;
 
     public GeneratedWebhook(String messageId, String fileName, String mimetype, long fileBytes, long seed) {
+        this(messageId, "5511900000001", fileName, mimetype, fileBytes, seed);
+    }
+
+    /** A webhook from the WhatsApp number {@code phone} (digits only, such as {@code 5511900000001}). */
+    public GeneratedWebhook(String messageId, String phone, String fileName, String mimetype, long fileBytes,
+            long seed) {
+        this.phone = phone;
         this.messageId = messageId;
         this.fileName = fileName;
         this.mimetype = mimetype;
@@ -91,7 +99,7 @@ public final class GeneratedWebhook {
 
     private byte[] prefix() {
         return ("{\"event\":\"messages.upsert\",\"instance\":\"atendimento-exemplo\",\"data\":{\"key\":{"
-                + "\"remoteJid\":\"5511900000001@s.whatsapp.net\",\"fromMe\":false,\"id\":\"" + messageId + "\"},"
+                + "\"remoteJid\":\"" + phone + "@s.whatsapp.net\",\"fromMe\":false,\"id\":\"" + messageId + "\"},"
                 + "\"pushName\":\"Cliente Exemplo\",\"message\":{\"documentMessage\":{\"mimetype\":\"" + mimetype
                 + "\",\"fileName\":\"" + fileName + "\",\"fileLength\":{\"low\":" + (int) fileBytes + ",\"high\":"
                 + (fileBytes >>> 32) + ",\"unsigned\":true}},\"base64\":\"").getBytes(StandardCharsets.UTF_8);

@@ -32,6 +32,9 @@ final class MultipartPartScanner {
     private final int[] fallback;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final List<Part> parts = new ArrayList<>();
+    /** Length and SHA-256 of each part's content, in part order, as the bytes crossed the wire. */
+    private final List<PartContent> contents = new ArrayList<>();
+    private PartContent content;
     private State state = State.SEARCHING_DELIMITER;
     private int matchedBytes;
     /** The last four bytes read, most recent in the low byte. */
@@ -80,6 +83,41 @@ final class MultipartPartScanner {
         return overflowed ? null : List.copyOf(parts);
     }
 
+    /**
+     * Returns the length and SHA-256 of each complete part's content in part order, computed from the raw body,
+     * or null after an overflow. The stand-in trusts these over the files Netty's decoder stored.
+     */
+    synchronized List<PartContent> contents() {
+        return overflowed ? null : List.copyOf(contents);
+    }
+
+    /** Length and SHA-256 of one part's content. */
+    static final class PartContent {
+        private final java.security.MessageDigest digest = Sha256.newDigest();
+        private long sizeBytes;
+
+        private void update(byte b) {
+            digest.update(b);
+            sizeBytes++;
+        }
+
+        long sizeBytes() {
+            return sizeBytes;
+        }
+
+        String sha256() {
+            return java.util.HexFormat.of().formatHex(((java.security.MessageDigest) digestCopy()).digest());
+        }
+
+        private Object digestCopy() {
+            try {
+                return digest.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     private void step(byte b) {
         switch (state) {
             case SEARCHING_DELIMITER -> searchDelimiter(b);
@@ -92,13 +130,26 @@ final class MultipartPartScanner {
 
     /** Advances a Knuth-Morris-Pratt match of the delimiter by one byte. */
     private void searchDelimiter(byte b) {
+        int matchedBefore = matchedBytes;
         while (matchedBytes > 0 && delimiter[matchedBytes] != b) {
             matchedBytes = fallback[matchedBytes - 1];
         }
         if (delimiter[matchedBytes] == b) {
             matchedBytes++;
         }
+        if (content != null) {
+            // Bytes that can no longer start the delimiter belong to the part: the head of the candidate
+            // delimiter[0, matchedBefore) followed by b, minus what still matches.
+            int releasedBytes = matchedBefore + 1 - matchedBytes;
+            for (int k = 0; k < releasedBytes; k++) {
+                content.update(k < matchedBefore ? delimiter[k] : b);
+            }
+        }
         if (matchedBytes == delimiter.length) {
+            if (content != null) {
+                contents.add(content);
+                content = null;
+            }
             matchedBytes = 0;
             pending.reset();
             recentBytes = 0;
@@ -136,6 +187,7 @@ final class MultipartPartScanner {
         if (noHeaders || recentBytes == CRLF_CRLF) {
             parts.add(parsePart(pending.toString(StandardCharsets.UTF_8)));
             pending.reset();
+            content = new PartContent();
             state = State.SEARCHING_DELIMITER;
         }
     }

@@ -35,7 +35,7 @@ public final class Sha256 {
         return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 
-    private static MessageDigest newDigest() {
+    static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -40,6 +40,8 @@ final class StandInHttpServer implements AutoCloseable {
     private final FailureInjector failures = new FailureInjector();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private volatile HttpServer server;
+    private volatile Handler<HttpServerRequest> requestHandler;
+    private volatile int boundPort;
 
     StandInHttpServer(String serviceName, Path workDir) {
         this.serviceName = serviceName;
@@ -79,22 +81,45 @@ final class StandInHttpServer implements AutoCloseable {
      */
     void start(Handler<HttpServerRequest> requestHandler) {
         requireNotStarted();
+        this.requestHandler = requestHandler;
+        listen(0);
+        boundPort = server.actualPort();
+        LOG.info("{} stand-in listening on {}", serviceName, baseUrl());
+    }
+
+    /** Closes the listening socket but keeps Vert.x, the routes and the state, so that it can listen again. */
+    void stopListening() {
+        HttpServer current = server;
+        if (current == null) {
+            throw new IllegalStateException(serviceName + " stand-in is not listening");
+        }
+        await(current.close(), "stop listening");
+        server = null;
+        LOG.info("{} stand-in stopped listening on port {}", serviceName, boundPort);
+    }
+
+    /** Listens again on the port of the first {@link #start}. */
+    void resumeListening() {
+        requireNotStarted();
+        listen(boundPort);
+        LOG.info("{} stand-in listening again on {}", serviceName, baseUrl());
+    }
+
+    private void listen(int port) {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(LOOPBACK_HOST)
-                .setPort(0)
+                .setPort(port)
                 .setHttp2ClearTextEnabled(false)
                 .setMaxFormAttributeSize(-1)
                 .setMaxFormBufferedBytes(-1);
         server = await(vertx.createHttpServer(options).requestHandler(requestHandler).listen(), "start");
-        LOG.info("{} stand-in listening on {}", serviceName, baseUrl());
     }
 
     int port() {
-        HttpServer current = server;
-        if (current == null) {
+        if (requestHandler == null) {
             throw new IllegalStateException(serviceName + " stand-in is not started; call start() first");
         }
-        return current.actualPort();
+        return boundPort;
     }
 
     String baseUrl() {

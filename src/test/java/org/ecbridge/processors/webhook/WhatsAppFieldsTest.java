@@ -46,6 +46,16 @@ class WhatsAppFieldsTest {
     }
 
     @Test
+    void bytesAsArrayOrNodeBuffer() throws Exception {
+        byte[] expected = {12, (byte) 200, 0, (byte) 255};
+
+        assertArrayEquals(expected, WhatsAppFields.bytes(mapper.readTree("[12,200,0,255]")).orElseThrow());
+        assertArrayEquals(expected, WhatsAppFields.bytes(mapper.readTree(
+                "{\"type\":\"Buffer\",\"data\":[12,200,0,255]}")).orElseThrow());
+        assertTrue(WhatsAppFields.bytes(mapper.readTree("{\"type\":\"Buffer\",\"data\":[256]}")).isEmpty());
+    }
+
+    @Test
     void e164FromPhoneJid() {
         assertEquals(Optional.of("+5511900000001"), WhatsAppFields.e164("5511900000001@s.whatsapp.net"));
         assertEquals(Optional.of("+5511900000001"), WhatsAppFields.e164("5511900000001:12@s.whatsapp.net"));

@@ -1,0 +1,71 @@
+package org.ecbridge;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+import org.ecbridge.config.BridgeSettings;
+import org.ecbridge.health.BridgeHealthChecks;
+import org.ecbridge.lifecycle.ConnectionStates;
+import org.ecbridge.metrics.BridgeMetrics;
+import org.ecbridge.processors.chatwoot.ChatwootContacts;
+import org.ecbridge.processors.chatwoot.ChatwootConversations;
+import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.lifecycle.LifecycleEvents;
+import org.ecbridge.processors.reply.ChatwootWebhookReader;
+import org.ecbridge.processors.webhook.EvolutionWebhookReader;
+import org.ecbridge.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the beans of the conversation lifecycle routes and registers the WhatsApp connection readiness check.
+ * Runs after {@link OperationsBeans}, which binds the metrics registry, and after {@link ReplyBeans}.
+ */
+final class LifecycleBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleBeans.class);
+
+    private LifecycleBeans() {
+    }
+
+    static void bind(CamelContext context, BridgeSettings settings, ObjectMapper mapper, StateStore state) {
+        Registry registry = context.getRegistry();
+        String deleteMode = settings.string("bridge.lifecycle.delete-mode", "delete");
+        if (!deleteMode.equals("delete") && !deleteMode.equals("mark")) {
+            throw new IllegalArgumentException("bridge.lifecycle.delete-mode must be delete or mark, but is "
+                    + deleteMode);
+        }
+
+        ChatwootRequests requests = new ChatwootRequests(mapper, settings.chatwootApiToken(),
+                settings.chatwootAccountId());
+        registry.bind("lifecycleEvents", new LifecycleEvents(requests,
+                registry.lookupByNameAndType("chatwootContacts", ChatwootContacts.class), state,
+                Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400)),
+                Duration.ofSeconds(settings.longValue("bridge.lifecycle.pending-deletion-ttl-seconds", 86_400))));
+
+        BridgeMetrics metrics = registry.lookupByNameAndType("bridgeMetrics", BridgeMetrics.class);
+        ConnectionStates connections = new ConnectionStates(metrics.registry(),
+                Boolean.parseBoolean(settings.string("bridge.lifecycle.status-conversation", "false")));
+        BridgeHealthChecks.register(context, connections);
+        registry.bind("connectionStates", connections);
+        registry.lookupByNameAndType("evolutionWebhookReader", EvolutionWebhookReader.class)
+                .listenToConnections(connections);
+
+        String resolvedMode = settings.string("bridge.lifecycle.resolved-conversation", "new");
+        if (!resolvedMode.equals("new") && !resolvedMode.equals("reopen")) {
+            throw new IllegalArgumentException("bridge.lifecycle.resolved-conversation must be new or reopen, but is "
+                    + resolvedMode);
+        }
+        ChatwootConversations conversations = registry.lookupByNameAndType("chatwootConversations",
+                ChatwootConversations.class);
+        conversations.reopenResolved(resolvedMode.equals("reopen"));
+        registry.lookupByNameAndType("chatwootWebhookReader", ChatwootWebhookReader.class)
+                .listenToConversationStatus((inboxId, identifier, conversationId, status) -> {
+                    conversations.forgetChat(inboxId, identifier);
+                    LOG.info("Chatwoot conversation {} of {} in inbox {} is now {}; its cached id is dropped",
+                            conversationId, identifier, inboxId, status);
+                });
+    }
+}
