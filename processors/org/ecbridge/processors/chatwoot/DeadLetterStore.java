@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dead-letter folder as operators see it: list dead letters, replay one or all of them (the record goes back
- * into the staging inbox and is delivered like a new message), and delete those older than the retention with
- * their media.
+ * The dead-letter folder as operators see it: list dead letters, replay one or all of them, and delete those older
+ * than the retention with their media. A replayed record goes back into the staging inbox and is delivered like
+ * a new message.
  */
 public final class DeadLetterStore {
 

@@ -63,14 +63,14 @@ public final class DeadLetters {
                 message.instance, target, reason);
     }
 
-    /** Prepares the private note that tells agents which message or file could not be delivered, and why. */
+    /** Prepares the private note that informs agents which message or file could not be delivered, and why. */
     public void noteRequest(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
         long conversationId = exchange.getProperty(BridgeHeaders.CONVERSATION_ID, Long.class);
-        String what = message.media == null ? "a WhatsApp message"
+        String subject = message.media == null ? "a WhatsApp message"
                 : "the " + message.media.kind + " " + message.media.fileName + sizeOf(message.media);
         ObjectNode note = requests.mapper().createObjectNode()
-                .put("content", "⚠️ The bridge could not deliver " + what + " from this chat (WhatsApp id "
+                .put("content", "⚠️ The bridge could not deliver " + subject + " from this chat (WhatsApp id "
                         + message.messageId + "): " + exchange.getProperty(REASON, String.class)
                         + ". It is kept as dead letter " + message.itemId + ".")
                 .put("message_type", "outgoing")

@@ -14,8 +14,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 /**
  * Fails start-up when the webhook or management server could not bind its port. Camel 4.17's Vert.x server only
  * logs a bind failure and starts anyway, and its port still reads as bound, which would leave a bridge that
- * reports itself healthy but receives nothing. So the check asks each port, over loopback, for a random value
- * that only this process's router returns.
+ * reports itself healthy but receives nothing. So the check requests, from each port over loopback, a random
+ * value that only this process's router returns.
  */
 public final class HttpServerBindCheck implements StartupListener {
 
