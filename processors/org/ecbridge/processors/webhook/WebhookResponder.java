@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Status codes follow EvolutionAPI's retry rules: 200 for accepted, duplicate and ignored webhooks, 401 and
  * 422 for webhooks that will never succeed (EvolutionAPI stops retrying those), 503 with Retry-After for
- * everything that may succeed later. The bridge never answers 413 or 500, which EvolutionAPI would retry.
+ * everything that may succeed later. The bridge never responds with 413 or 500, which EvolutionAPI would retry.
  */
 public final class WebhookResponder {
 
@@ -45,7 +45,7 @@ public final class WebhookResponder {
         respond(exchange, 200, "ignored", exchange.getIn().getHeader(BridgeHeaders.IGNORED_REASON, String.class));
     }
 
-    /** Answers a failed webhook from the exception the route caught. */
+    /** Responds to a failed webhook with the status and JSON error for the exception the route caught. */
     public void rejected(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         Message in = exchange.getIn();

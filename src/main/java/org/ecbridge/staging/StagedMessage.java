@@ -42,8 +42,8 @@ public class StagedMessage {
      */
     public int postAttempts;
     /**
-     * What happened to an earlier message, for a record that is not a new message: {@code connection},
-     * {@code delete}, {@code edit} or {@code reaction}. Null for a message to post.
+     * Kind of lifecycle event for a record that is not a new message: {@code connection}, {@code delete},
+     * {@code edit} or {@code reaction}. Null for a message to post.
      */
     public String lifecycle;
     /** WhatsApp id of the message a lifecycle record refers to: the deleted, edited or reacted message. */
@@ -80,14 +80,14 @@ public class StagedMessage {
         public String md5Base64;
         /** Media source the bytes came from: inline, media-url, evolution-api or whatsapp-cdn. */
         public String source;
-        /** Why no source produced the bytes, when none did. */
+        /** Reason no source produced the bytes, when none did. */
         public String fetchFailure;
         /**
          * Size of a file over {@code bridge.media.max-file-bytes}, which is counted but never stored: the declared
          * size, or the bytes seen before the bridge stopped reading.
          */
         public Long oversizedBytes;
-        /** How the file reaches Chatwoot: attachment or link; set by the media router, kept across retries. */
+        /** Delivery mode of the file, attachment or link, set by the media router and kept across retries. */
         public String delivery;
         /** Key of the file in the media store, once it is stored for a link. */
         public String storedKey;

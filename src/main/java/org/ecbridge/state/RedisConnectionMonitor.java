@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether Redis answers: a PING on a schedule, and every failed command as it happens. The webhook and the
+ * Availability of Redis: a PING on a schedule, and every failed command as it happens. The webhook and the
  * delivery consumer read it so that an outage gets a quick 503 or a skipped poll instead of a wait for a command
  * timeout. Logs one warning when Redis goes away and one line when it is back, never one per failed command.
  */
@@ -33,7 +33,7 @@ public final class RedisConnectionMonitor implements AutoCloseable {
     public RedisConnectionMonitor(String safeUrl, Clock clock) {
         this.safeUrl = safeUrl;
         this.clock = clock;
-        // Available until the first PING says otherwise, so that its failure is logged like any later one.
+        // Available until the first PING fails, so that its failure is logged like any later one.
         this.status = new Status(true, clock.millis(), null);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "redis-connection-monitor");
@@ -42,7 +42,7 @@ public final class RedisConnectionMonitor implements AutoCloseable {
         });
     }
 
-    /** Starts pinging with {@code ping} (true when Redis answered) every {@code interval}, the first time now. */
+    /** Starts pinging with {@code ping} (true when Redis responded) every {@code interval}, the first time now. */
     public void start(BooleanSupplier ping, Duration interval) {
         this.ping = ping;
         check();
@@ -58,7 +58,7 @@ public final class RedisConnectionMonitor implements AutoCloseable {
         return status;
     }
 
-    /** Returns why Redis is unavailable, or empty while it answers. */
+    /** Returns why Redis is unavailable, or empty while it responds. */
     public Optional<String> unavailableReason() {
         Status current = status;
         if (current.available()) {
@@ -84,7 +84,7 @@ public final class RedisConnectionMonitor implements AutoCloseable {
             if (ping.getAsBoolean()) {
                 recordSuccess();
             } else {
-                recordFailure(new IllegalStateException("PING got no answer"));
+                recordFailure(new IllegalStateException("PING got no response"));
             }
         } catch (RuntimeException e) {
             recordFailure(e);
@@ -100,7 +100,7 @@ public final class RedisConnectionMonitor implements AutoCloseable {
         Status current = status;
         if (!current.available()) {
             status = new Status(true, clock.millis(), null);
-            LOG.info("Redis at {} answers (it was unavailable for {} ms)", safeUrl,
+            LOG.info("Redis at {} responds again (it was unavailable for {} ms)", safeUrl,
                     clock.millis() - current.sinceMillis());
         }
     }

@@ -68,7 +68,7 @@ public final class RedisStateStore implements StateStore {
     }
 
     /**
-     * Connects lazily, so the bridge starts while Redis is down and uses it once it answers.
+     * Connects lazily, so the bridge starts while Redis is down and uses it once it responds.
      *
      * @param ownerId names this process in lock tokens, for whoever inspects Redis
      */
@@ -211,7 +211,7 @@ public final class RedisStateStore implements StateStore {
         return ownerId + ":" + UUID.randomUUID();
     }
 
-    /** Sends a PING; true when Redis answered within the command timeout. */
+    /** Sends a PING; true when Redis responded within the command timeout. */
     public boolean ping() {
         return client.getRedisNodes(RedisNodes.SINGLE).getInstance()
                 .ping(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -267,7 +267,7 @@ public final class RedisStateStore implements StateStore {
         } catch (RedisException e) {
             monitor.recordFailure(e);
             throw new StateStoreUnavailableException("Redis at " + settings.safeUrl() + " failed on " + command + " "
-                    + key + ": " + e.getMessage() + "; the work is retried once Redis answers", e);
+                    + key + ": " + e.getMessage() + "; the work is retried once Redis responds", e);
         }
     }
 

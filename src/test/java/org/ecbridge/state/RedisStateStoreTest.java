@@ -60,7 +60,8 @@ class RedisStateStoreTest {
         assertEquals(Optional.of("42"), store.get("contact:1:5511900000001"));
         assertEquals("42", redis.get("contact:1:5511900000001"), "stored under the prefix");
         long ttl = redis.ttlMillis("contact:1:5511900000001");
-        assertTrue(ttl > 0 && ttl <= 400, "TTL in Redis: " + ttl);
+        assertTrue(ttl > 0, "TTL in Redis: " + ttl);
+        assertTrue(ttl <= 400, "TTL in Redis: " + ttl);
         Thread.sleep(600);
         assertEquals(Optional.empty(), store.get("contact:1:5511900000001"));
     }
@@ -158,7 +159,8 @@ class RedisStateStoreTest {
         assertTrue(accepted.contains("atendimento:ABC"));
         assertFalse(accepted.isInFlight("atendimento:ABC"));
         long ttl = redis.ttlMillis("accepted:atendimento:ABC");
-        assertTrue(ttl > 55_000 && ttl <= 60_000, "TTL of an accepted key: " + ttl);
+        assertTrue(ttl > 55_000, "TTL of an accepted key: " + ttl);
+        assertTrue(ttl <= 60_000, "TTL of an accepted key: " + ttl);
     }
 
     @Test
