@@ -119,13 +119,13 @@ public final class AgentReadReceipts {
 
     /**
      * Records what a Chatwoot webhook showed about a conversation: its {@code agent_last_seen_at}, or the time of
-     * an agent's reply. A conversation with unread messages becomes due for a check at once.
+     * an agent's reply. When that covers an unread message, the conversation becomes due for a check at once.
      */
     public void agentSeen(long conversationId, long seenAtSeconds) {
         if (!enabled || seenAtSeconds <= 0) {
             return;
         }
-        if (state.scoredUpTo(unreadKey(conversationId), Double.MAX_VALUE, 1).isEmpty()) {
+        if (state.scoredUpTo(unreadKey(conversationId), seenAtSeconds, 1).isEmpty()) {
             return;
         }
 
