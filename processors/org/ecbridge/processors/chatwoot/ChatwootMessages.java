@@ -13,6 +13,7 @@ import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
 import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
+import org.ecbridge.processors.lifecycle.AgentReadReceipts;
 import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.staging.StagedMessage;
@@ -98,6 +99,9 @@ public final class ChatwootMessages {
         exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_PAGES, pages);
         for (JsonNode posted : page) {
             if (sourceId(message).equals(posted.path("source_id").asText(null))) {
+                if (posted.path("created_at").canConvertToLong()) {
+                    exchange.setProperty(AgentReadReceipts.CHATWOOT_CREATED_AT, posted.path("created_at").asLong());
+                }
                 foundExisting(exchange, message, posted.path("id").asLong(), "the conversation's messages");
                 exchange.setProperty(BridgeHeaders.EXISTING_SEARCH_DONE, true);
                 return;
@@ -179,6 +183,9 @@ public final class ChatwootMessages {
         JsonNode created = requests.readJson(exchange);
         long chatwootId = created.path("id").asLong(-1);
         exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);
+        if (created.path("created_at").canConvertToLong()) {
+            exchange.setProperty(AgentReadReceipts.CHATWOOT_CREATED_AT, created.path("created_at").asLong());
+        }
         if (chatwootId > 0) {
             // Both directions: a later WhatsApp quote finds this message, a Chatwoot reply can quote it, and its
             // webhook is recognised as the bridge's own post.

@@ -60,6 +60,20 @@ public final class ChatwootWebhookReader implements Processor {
         this.statusListener = listener;
     }
 
+    /**
+     * Receives the latest time, in epoch seconds, at which a webhook shows an agent had seen a conversation: its
+     * {@code agent_last_seen_at}, or the creation of an agent's message or private note.
+     */
+    public interface AgentSeenListener {
+        void agentSeen(long conversationId, long seenAtSeconds);
+    }
+
+    private volatile AgentSeenListener agentSeenListener;
+
+    public void listenToAgentSeen(AgentSeenListener listener) {
+        this.agentSeenListener = listener;
+    }
+
     @Override
     public void process(Exchange exchange) throws Exception {
         Message in = exchange.getIn();
@@ -68,6 +82,7 @@ public final class ChatwootWebhookReader implements Processor {
         long messageId = event.path("id").asLong(-1);
         in.setHeader(BridgeHeaders.EVENT, name.isEmpty() ? "unknown" : name);
         in.setHeader(BridgeHeaders.MESSAGE_ID, messageId < 0 ? null : Long.toString(messageId));
+        reportAgentSeen(event, name);
 
         Optional<String> ignoredReason = switch (name) {
             case "message_created" -> whyNotSent(event);
@@ -86,6 +101,46 @@ public final class ChatwootWebhookReader implements Processor {
         in.setHeader(ReplyHeaders.EVENT_KEY, reply.kind + ":" + reply.accountId + ":" + reply.chatwootMessageId);
         in.setHeader(BridgeHeaders.OUTCOME, "stage");
         in.setBody(reply);
+    }
+
+    private void reportAgentSeen(JsonNode event, String name) {
+        AgentSeenListener listener = agentSeenListener;
+        boolean messageEvent = name.startsWith("message_");
+        if (listener == null || !messageEvent && !name.startsWith("conversation_")) {
+            return;
+        }
+        // Conversation events carry no account; message events of another account are not ours.
+        if (messageEvent && event.path("account").path("id").asLong(-1) != accountId) {
+            return;
+        }
+        JsonNode conversation = messageEvent ? event.path("conversation") : event;
+        long conversationId = conversation.path("id").asLong(-1);
+        long seenAtSeconds = conversation.path("agent_last_seen_at").asLong(0);
+        if (name.equals("message_created") && "user".equals(event.path("sender").path("type").asText())) {
+            seenAtSeconds = Math.max(seenAtSeconds, epochSeconds(event.path("created_at")));
+        }
+        if (conversationId <= 0 || seenAtSeconds <= 0) {
+            return;
+        }
+
+        try {
+            listener.agentSeen(conversationId, seenAtSeconds);
+        } catch (RuntimeException e) {
+            // Only a shortcut: the lifecycle-mark-read route finds the seen time by polling as well.
+            LOG.warn("Recording that an agent saw Chatwoot conversation {} failed", conversationId, e);
+        }
+    }
+
+    /** Reads a webhook timestamp, which Chatwoot writes as epoch seconds or as an ISO 8601 string. */
+    static long epochSeconds(JsonNode timestamp) {
+        if (timestamp.canConvertToLong()) {
+            return timestamp.asLong();
+        }
+        try {
+            return java.time.Instant.parse(timestamp.asText("")).getEpochSecond();
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
     }
 
     private Optional<String> conversationStatusChanged(JsonNode event) {

@@ -1,5 +1,6 @@
 package org.ecbridge;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,15 +13,18 @@ import org.ecbridge.metrics.BridgeMetrics;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
 import org.ecbridge.processors.chatwoot.ChatwootConversations;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.lifecycle.AgentReadReceipts;
 import org.ecbridge.processors.lifecycle.LifecycleEvents;
 import org.ecbridge.processors.reply.ChatwootWebhookReader;
 import org.ecbridge.processors.webhook.EvolutionWebhookReader;
+import org.ecbridge.state.MessageMap;
 import org.ecbridge.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the beans of the conversation lifecycle routes and registers the WhatsApp connection readiness check.
+ * Binds the beans of the conversation lifecycle routes, including the read receipts that go to WhatsApp, and
+ * registers the WhatsApp connection readiness check.
  * Runs after {@link OperationsBeans}, which binds the metrics registry, and after {@link ReplyBeans}.
  */
 final class LifecycleBeans {
@@ -61,11 +65,42 @@ final class LifecycleBeans {
         ChatwootConversations conversations = registry.lookupByNameAndType("chatwootConversations",
                 ChatwootConversations.class);
         conversations.reopenResolved(resolvedMode.equals("reopen"));
-        registry.lookupByNameAndType("chatwootWebhookReader", ChatwootWebhookReader.class)
-                .listenToConversationStatus((inboxId, identifier, conversationId, status) -> {
-                    conversations.forgetChat(inboxId, identifier);
-                    LOG.info("Chatwoot conversation {} of {} in inbox {} is now {}; its cached id is dropped",
-                            conversationId, identifier, inboxId, status);
-                });
+        ChatwootWebhookReader webhookReader = registry.lookupByNameAndType("chatwootWebhookReader",
+                ChatwootWebhookReader.class);
+        webhookReader.listenToConversationStatus((inboxId, identifier, conversationId, status) -> {
+            conversations.forgetChat(inboxId, identifier);
+            LOG.info("Chatwoot conversation {} of {} in inbox {} is now {}; its cached id is dropped",
+                    conversationId, identifier, inboxId, status);
+        });
+
+        AgentReadReceipts readReceipts = agentReadReceipts(settings, requests, state, mapper);
+        registry.bind("agentReadReceipts", readReceipts);
+        webhookReader.listenToAgentSeen(readReceipts::agentSeen);
+    }
+
+    private static AgentReadReceipts agentReadReceipts(BridgeSettings settings, ChatwootRequests requests,
+            StateStore state, ObjectMapper mapper) {
+        String markRead = settings.string("bridge.lifecycle.mark-read", "false");
+        if (!markRead.equals("true") && !markRead.equals("false")) {
+            throw new IllegalArgumentException("bridge.lifecycle.mark-read must be true or false, but is " + markRead);
+        }
+        String apiKey = settings.optional("bridge.evolution.api-key").orElse(null);
+        boolean enabled = markRead.equals("true");
+        if (enabled && apiKey == null) {
+            throw new IllegalArgumentException("bridge.lifecycle.mark-read=true needs bridge.evolution.api-key "
+                    + "(environment variable " + BridgeSettings.environmentName("bridge.evolution.api-key")
+                    + ") to call EvolutionAPI's markMessageAsRead; set it or set bridge.lifecycle.mark-read=false");
+        }
+        Duration pollInterval = Duration.ofMillis(settings.longValue("bridge.lifecycle.mark-read-poll-millis", 5000));
+        Duration maxCheckInterval = Duration.ofSeconds(settings.longValue(
+                "bridge.lifecycle.mark-read-max-check-interval-seconds", 120));
+        if (enabled) {
+            LOG.info("Customers' WhatsApp messages are marked read once an agent saw them; conversations are "
+                    + "checked every {} ms to {} s", pollInterval.toMillis(), maxCheckInterval.toSeconds());
+        }
+        return new AgentReadReceipts(enabled, requests, state, new MessageMap(state, mapper), apiKey,
+                Clock.systemUTC(), pollInterval, maxCheckInterval,
+                Duration.ofSeconds(settings.longValue("bridge.lifecycle.mark-read-ttl-seconds", 259_200)),
+                (int) settings.longValue("bridge.lifecycle.mark-read-conversations-per-poll", 20));
     }
 }

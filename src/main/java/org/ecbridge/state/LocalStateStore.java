@@ -11,6 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded state store of a single bridge process: entries in memory, written through to an append-only
- * journal ({@code <data-dir>/state/state.jsonl}) that is compacted on start. Locks are local to the process and
- * never expire.
+ * journal ({@code <data-dir>/state/state.jsonl}) that is compacted on start. A scored set's members are journal
+ * lines of their own, with the set's expiry. Locks are local to the process and never expire.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -38,9 +41,16 @@ public final class LocalStateStore implements StateStore {
     private final Clock clock;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> locks = new ConcurrentHashMap<>();
+    /** Scored sets by key; every access holds the map's monitor. */
+    private final Map<String, ScoredSet> scoredSets = new HashMap<>();
     private BufferedWriter writer;
 
     private record Entry(String value, long expiresAtMillis) {
+    }
+
+    private static final class ScoredSet {
+        private final Map<String, Double> scores = new HashMap<>();
+        private long expiresAtMillis;
     }
 
     public LocalStateStore(Path directory, ObjectMapper mapper, Clock clock) {
@@ -86,6 +96,59 @@ public final class LocalStateStore implements StateStore {
     }
 
     @Override
+    public void addScored(String key, String member, double score, Duration ttl, int maxMembers) {
+        long expiresAtMillis = clock.millis() + ttl.toMillis();
+        List<String> dropped;
+        synchronized (scoredSets) {
+            ScoredSet set = liveScoredSet(key);
+            if (set == null) {
+                set = new ScoredSet();
+                scoredSets.put(key, set);
+            }
+            set.scores.put(member, score);
+            set.expiresAtMillis = expiresAtMillis;
+            dropped = lowest(set, set.scores.size() - maxMembers);
+            dropped.forEach(set.scores::remove);
+            appendScored(key, member, score, expiresAtMillis);
+            dropped.forEach(removed -> appendScored(key, removed, null, 0));
+        }
+    }
+
+    @Override
+    public List<ScoredMember> scoredUpTo(String key, double maxScore, int limit) {
+        synchronized (scoredSets) {
+            ScoredSet set = liveScoredSet(key);
+            if (set == null) {
+                return List.of();
+            }
+            return set.scores.entrySet().stream()
+                    .filter(entry -> entry.getValue() <= maxScore)
+                    .sorted(Map.Entry.comparingByValue())
+                    .limit(limit)
+                    .map(entry -> new ScoredMember(entry.getKey(), entry.getValue()))
+                    .toList();
+        }
+    }
+
+    @Override
+    public void removeScored(String key, Collection<String> members) {
+        synchronized (scoredSets) {
+            ScoredSet set = liveScoredSet(key);
+            if (set == null) {
+                return;
+            }
+            for (String member : members) {
+                if (set.scores.remove(member) != null) {
+                    appendScored(key, member, null, 0);
+                }
+            }
+            if (set.scores.isEmpty()) {
+                scoredSets.remove(key);
+            }
+        }
+    }
+
+    @Override
     public LockHandle lock(String key, Duration wait, Duration lease) throws Exception {
         Semaphore lock = locks.computeIfAbsent(key, ignored -> new Semaphore(1));
         if (!lock.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -116,6 +179,10 @@ public final class LocalStateStore implements StateStore {
         if (entry != null) {
             line.put("v", entry.value).put("exp", entry.expiresAtMillis);
         }
+        writeLine(key, line);
+    }
+
+    private synchronized void writeLine(String key, ObjectNode line) {
         try {
             writer.write(mapper.writeValueAsString(line));
             writer.newLine();
@@ -123,6 +190,36 @@ public final class LocalStateStore implements StateStore {
         } catch (IOException e) {
             LOG.warn("Writing key {} to the state journal {} failed; it stays in memory only", key, journal, e);
         }
+    }
+
+    /** Returns the set at {@code key} unless it is missing or expired; the caller holds {@code scoredSets}. */
+    private ScoredSet liveScoredSet(String key) {
+        ScoredSet set = scoredSets.get(key);
+        if (set != null && set.expiresAtMillis <= clock.millis()) {
+            scoredSets.remove(key);
+            return null;
+        }
+        return set;
+    }
+
+    private static List<String> lowest(ScoredSet set, int count) {
+        if (count <= 0) {
+            return List.of();
+        }
+        return set.scores.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .limit(count)
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** Appends a scored set member, or its removal when {@code score} is null. */
+    private synchronized void appendScored(String key, String member, Double score, long expiresAtMillis) {
+        ObjectNode line = mapper.createObjectNode().put("k", key).put("m", member);
+        if (score != null) {
+            line.put("s", score).put("exp", expiresAtMillis);
+        }
+        writeLine(key, line);
     }
 
     private void load() throws IOException {
@@ -142,7 +239,9 @@ public final class LocalStateStore implements StateStore {
         try {
             ObjectNode node = (ObjectNode) mapper.readTree(line);
             String key = node.path("k").asText();
-            if (!node.has("v")) {
+            if (node.has("m")) {
+                loadScored(key, node);
+            } else if (!node.has("v")) {
                 entries.remove(key);
             } else if (node.path("exp").asLong() > now) {
                 entries.put(key, new Entry(node.path("v").asText(), node.path("exp").asLong()));
@@ -150,6 +249,17 @@ public final class LocalStateStore implements StateStore {
         } catch (IOException | ClassCastException e) {
             // A crash can cut the last line short; everything before it is still valid.
             LOG.warn("Skipping an unreadable line in the state journal {}", journal);
+        }
+    }
+
+    private void loadScored(String key, ObjectNode node) {
+        String member = node.path("m").asText();
+        if (node.has("s")) {
+            ScoredSet set = scoredSets.computeIfAbsent(key, ignored -> new ScoredSet());
+            set.scores.put(member, node.path("s").asDouble());
+            set.expiresAtMillis = node.path("exp").asLong();
+        } else if (scoredSets.containsKey(key)) {
+            scoredSets.get(key).scores.remove(member);
         }
     }
 
@@ -161,6 +271,16 @@ public final class LocalStateStore implements StateStore {
                         .put("v", entry.getValue().value).put("exp", entry.getValue().expiresAtMillis);
                 out.write(mapper.writeValueAsString(line));
                 out.newLine();
+            }
+            long now = clock.millis();
+            scoredSets.values().removeIf(set -> set.scores.isEmpty() || set.expiresAtMillis <= now);
+            for (Map.Entry<String, ScoredSet> set : scoredSets.entrySet()) {
+                for (Map.Entry<String, Double> member : set.getValue().scores.entrySet()) {
+                    ObjectNode line = mapper.createObjectNode().put("k", set.getKey()).put("m", member.getKey())
+                            .put("s", member.getValue()).put("exp", set.getValue().expiresAtMillis);
+                    out.write(mapper.writeValueAsString(line));
+                    out.newLine();
+                }
             }
         }
         Files.move(compacted, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,6 +1,8 @@
 package org.ecbridge.state;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.function.Supplier;
 
 import org.redisson.Redisson;
 import org.redisson.api.RBucket;
+import org.redisson.api.RScoredSortedSet;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
@@ -26,12 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state store shared by several bridge processes: plain Redis strings under {@code bridge.redis.key-prefix},
- * each with a TTL, through the Redisson client that camel-redis brings.
+ * The state store shared by several bridge processes: plain Redis strings and sorted sets (the scored sets) under
+ * {@code bridge.redis.key-prefix}, each with a TTL, through the Redisson client that camel-redis brings.
  *
- * <p>Values are ids and lock tokens only. {@link #put} rejects a value over {@link #MAX_VALUE_CHARS} characters,
- * so no message body, media or base64 can end up in Redis; the largest value the bridge writes is a lock token of
- * about 80 characters.
+ * <p>Values and set members are ids and lock tokens only. {@link #put} and {@link #addScored} reject one over
+ * {@link #MAX_VALUE_CHARS} characters, so no message body, media or base64 can end up in Redis.
  *
  * <p>A lock is a key set with {@code SET NX PX lease} to a random token. While its handle is open, a background
  * task renews it every third of the lease, so a live holder keeps it however long its work takes and a holder
@@ -55,6 +57,13 @@ public final class RedisStateStore implements StateStore {
     private static final String REPLACE_IF_EQUAL_OR_MISSING = "local v = redis.call('get', KEYS[1]) "
             + "if v == false or v == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end "
             + "return 0";
+
+    /** ZADD, PEXPIRE and trimming to the highest ARGV[4] members in one step. */
+    private static final String ADD_SCORED = "redis.call('zadd', KEYS[1], ARGV[1], ARGV[2]) "
+            + "redis.call('pexpire', KEYS[1], ARGV[3]) "
+            + "local excess = redis.call('zcard', KEYS[1]) - tonumber(ARGV[4]) "
+            + "if excess > 0 then redis.call('zremrangebyrank', KEYS[1], 0, excess - 1) end "
+            + "return excess";
 
     private final RedissonClient client;
     private final RedisSettings settings;
@@ -164,6 +173,31 @@ public final class RedisStateStore implements StateStore {
     }
 
     @Override
+    public void addScored(String key, String member, double score, Duration ttl, int maxMembers) {
+        requireValue(key, member);
+        requireTtl(key, ttl);
+        call("ZADD", key, () -> script().eval(RScript.Mode.READ_WRITE, ADD_SCORED, RScript.ReturnType.INTEGER,
+                List.of(fullKey(key)), BigDecimal.valueOf(score).toPlainString(), member,
+                Long.toString(ttl.toMillis()), Integer.toString(maxMembers)));
+    }
+
+    @Override
+    public List<ScoredMember> scoredUpTo(String key, double maxScore, int limit) {
+        return call("ZRANGEBYSCORE", key, () -> scoredSet(key)
+                .entryRange(Double.NEGATIVE_INFINITY, true, maxScore, true, 0, limit).stream()
+                .map(entry -> new ScoredMember(entry.getValue(), entry.getScore()))
+                .toList());
+    }
+
+    @Override
+    public void removeScored(String key, Collection<String> members) {
+        if (members.isEmpty()) {
+            return;
+        }
+        call("ZREM", key, () -> scoredSet(key).removeAll(members));
+    }
+
+    @Override
     public LockHandle lock(String key, Duration wait, Duration lease) throws Exception {
         requireTtl(key, lease);
         String token = newToken();
@@ -247,6 +281,10 @@ public final class RedisStateStore implements StateStore {
 
     private RBucket<String> bucket(String key) {
         return client.getBucket(fullKey(key), StringCodec.INSTANCE);
+    }
+
+    private RScoredSortedSet<String> scoredSet(String key) {
+        return client.getScoredSortedSet(fullKey(key), StringCodec.INSTANCE);
     }
 
     private RScript script() {

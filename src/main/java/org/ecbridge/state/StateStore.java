@@ -1,11 +1,14 @@
 package org.ecbridge.state;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Small shared facts with an expiry: cached Chatwoot contact and conversation ids, WhatsApp to Chatwoot message
- * id mappings, and per-contact locks. Values are ids, never message bodies or media.
+ * id mappings, per-contact locks, and scored sets of ids (such as the messages an agent has not read yet). Values
+ * and members are ids, never message bodies or media.
  */
 public interface StateStore extends AutoCloseable {
 
@@ -14,6 +17,23 @@ public interface StateStore extends AutoCloseable {
     void put(String key, String value, Duration ttl);
 
     void delete(String key);
+
+    /**
+     * Adds {@code member} to the scored set {@code key}, or changes its score, and sets the whole set to expire
+     * {@code ttl} from now. When the set then has more than {@code maxMembers} members, the ones with the lowest
+     * scores are removed.
+     */
+    void addScored(String key, String member, double score, Duration ttl, int maxMembers);
+
+    /** Returns the members of the scored set {@code key} with a score of at most {@code maxScore}, lowest first. */
+    List<ScoredMember> scoredUpTo(String key, double maxScore, int limit);
+
+    /** Removes members from the scored set {@code key}; the set is deleted with its last member. */
+    void removeScored(String key, Collection<String> members);
+
+    /** A member of a scored set. */
+    record ScoredMember(String member, double score) {
+    }
 
     /**
      * Takes the lock named {@code key}, so that concurrent deliveries for one contact create one contact and one

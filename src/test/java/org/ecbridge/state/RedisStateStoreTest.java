@@ -86,6 +86,37 @@ class RedisStateStoreTest {
     }
 
     @Test
+    void scoredSetKeepsHighestMembersUnderItsTtl() throws Exception {
+        store.addScored("unread:1:4", "101", 1_700_000_001, Duration.ofMinutes(1), 3);
+        store.addScored("unread:1:4", "102", 1_700_000_002, Duration.ofMinutes(1), 3);
+        store.addScored("unread:1:4", "103", 1_700_000_003, Duration.ofMinutes(1), 3);
+        store.addScored("unread:1:4", "104", 1_700_000_004, Duration.ofMillis(800), 3);
+
+        List<StateStore.ScoredMember> upTo = store.scoredUpTo("unread:1:4", 1_700_000_003, 10);
+        assertEquals(List.of(new StateStore.ScoredMember("102", 1_700_000_002),
+                new StateStore.ScoredMember("103", 1_700_000_003)), upTo, "101 was trimmed as the lowest");
+        assertEquals(1, store.scoredUpTo("unread:1:4", Double.MAX_VALUE, 1).size(), "limit");
+        long ttl = redis.ttlMillis("unread:1:4");
+        assertTrue(ttl > 0 && ttl <= 800, "the last add set the TTL: " + ttl);
+
+        store.removeScored("unread:1:4", List.of("102", "104", "999"));
+        assertEquals(List.of(new StateStore.ScoredMember("103", 1_700_000_003)),
+                store.scoredUpTo("unread:1:4", Double.MAX_VALUE, 10));
+        Thread.sleep(1000);
+        assertEquals(List.of(), store.scoredUpTo("unread:1:4", Double.MAX_VALUE, 10));
+        assertTrue(redis.entries().isEmpty(), "expired: " + redis.entries());
+    }
+
+    @Test
+    void scoredMemberOverTheLimitIsRejected() {
+        String member = "x".repeat(RedisStateStore.MAX_VALUE_CHARS + 1);
+
+        assertThrows(IllegalArgumentException.class,
+                () -> store.addScored("unread:1:5", member, 1, Duration.ofMinutes(1), 10));
+        assertTrue(redis.entries().isEmpty(), "nothing written: " + redis.entries());
+    }
+
+    @Test
     void lockIsExclusiveBetweenThreadsAndReleasedByHandle() throws Exception {
         StateStore.LockHandle first = store.lock("lock:chat:a", Duration.ofSeconds(1), LEASE);
         CompletableFuture<StateStore.LockHandle> second = CompletableFuture.supplyAsync(() -> {

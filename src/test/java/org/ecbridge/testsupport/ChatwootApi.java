@@ -103,6 +103,13 @@ final class ChatwootApi {
         StandInJson.send(ctx, 200, views.contactInbox(contactInbox));
     }
 
+    /** {@code GET /api/v1/accounts/{account}/conversations/{conversation}}: the conversation_show view. */
+    void showConversation(RoutingContext ctx) {
+        ChatwootConversation conversation = state.conversation(accountId(ctx), pathId(ctx, "conversation"));
+
+        StandInJson.send(ctx, 200, views.conversation(conversation));
+    }
+
     /** {@code GET /api/v1/accounts/{account}/contacts/{contact}/conversations} */
     void contactConversations(RoutingContext ctx) {
         long accountId = accountId(ctx);

@@ -165,6 +165,14 @@ public final class ChatwootStandIn implements AutoCloseable {
         return state.setStatus(accountId, displayId, status);
     }
 
+    /**
+     * Sets the conversation's {@code agent_last_seen_at} to now, as Chatwoot does when an agent opens it in the
+     * dashboard (an endpoint of the dashboard's own API that Chatwoot's OpenAPI document does not list).
+     */
+    public void agentReads(long accountId, long displayId) {
+        state.agentSaw(accountId, displayId, Instant.now());
+    }
+
     public List<ChatwootConversation> conversations() {
         return state.conversations();
     }
@@ -224,6 +232,7 @@ public final class ChatwootStandIn implements AutoCloseable {
         api(router, HttpMethod.POST, "/contacts/:contact/contact_inboxes", api::createContactInbox);
         api(router, HttpMethod.GET, "/contacts/:contact/conversations", api::contactConversations);
         api(router, HttpMethod.POST, "/conversations", api::createConversation);
+        api(router, HttpMethod.GET, "/conversations/:conversation", api::showConversation);
         api(router, HttpMethod.GET, "/conversations/:conversation/messages", messageApi::listMessages);
         api(router, HttpMethod.POST, "/conversations/:conversation/messages", messageApi::createMessage);
         api(router, HttpMethod.POST, "/conversations/:conversation/toggle_status", api::toggleStatus);

@@ -46,6 +46,8 @@ final class ChatwootState {
     private final List<ChatwootMessage> messages = new ArrayList<>();
     private final Map<String, ChatwootAttachment> attachmentsByBlobKey = new HashMap<>();
     private final Map<Long, Long> lastDisplayIdByAccount = new HashMap<>();
+    /** {@code agent_last_seen_at} by internal conversation id; missing means no agent has viewed it. */
+    private final Map<Long, Instant> agentLastSeen = new HashMap<>();
     private long lastContactId;
     private long lastConversationId;
     private long lastMessageId;
@@ -213,6 +215,15 @@ final class ChatwootState {
                 .filter(conversation -> conversation.displayId() == displayId)
                 .findFirst()
                 .orElseThrow(ChatwootErrors::notFound);
+    }
+
+    /** Records that an agent viewed the conversation now, as Chatwoot's dashboard does when it is opened. */
+    synchronized void agentSaw(long accountId, long displayId, Instant seenAt) {
+        agentLastSeen.put(conversation(accountId, displayId).id(), seenAt);
+    }
+
+    synchronized Instant agentLastSeen(ChatwootConversation conversation) {
+        return agentLastSeen.get(conversation.id());
     }
 
     /** Returns the conversation's messages, oldest first. */

@@ -117,7 +117,8 @@ final class ChatwootViews {
         node.put("account_id", conversation.accountId());
         node.put("uuid", conversation.uuid());
         node.set("additional_attributes", conversation.additionalAttributes().deepCopy());
-        node.put("agent_last_seen_at", 0);
+        Instant agentSeen = state.agentLastSeen(conversation);
+        node.put("agent_last_seen_at", agentSeen == null ? 0 : agentSeen.getEpochSecond());
         node.put("assignee_last_seen_at", 0);
         node.put("can_reply", true);
         node.put("contact_last_seen_at", 0);

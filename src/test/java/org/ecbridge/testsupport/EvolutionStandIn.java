@@ -37,7 +37,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code POST /chat/getBase64FromMediaMessage/{instance}} for media registered with {@link #registerMedia},
  * and, standing in for S3, presigned-style media URLs under {@code /media/} registered with {@link #serveFile}.
  * For agent replies it plays {@code POST /message/sendText}, {@code /message/sendMedia},
- * {@code /message/sendWhatsAppAudio} and {@code DELETE /chat/deleteMessageForEveryone}: it checks their bodies
+ * {@code /message/sendWhatsAppAudio}, {@code DELETE /chat/deleteMessageForEveryone} and, for read receipts,
+ * {@code POST /chat/markMessageAsRead}: it checks their bodies
  * against EvolutionAPI's schemas, downloads a {@code media} or {@code audio} URL before it answers (as
  * EvolutionAPI does, hashing the bytes as they stream), and records every request (see {@link #sendRequests()}
  * and {@link #sendViolations()}).
@@ -75,7 +76,7 @@ public final class EvolutionStandIn implements AutoCloseable {
         }
     }
 
-    /** A send or delete request, with the download of its media URL when it had one. */
+    /** A send, delete or read request, with the download of its media URL when it had one. */
     public record SendRequest(String action, String instance, JsonNode body, int status, String whatsAppId,
                               MediaDownload media) {
     }
@@ -273,6 +274,8 @@ public final class EvolutionStandIn implements AutoCloseable {
                 false);
         router.post("/message/sendWhatsAppAudio/:instance")
                 .blockingHandler(http.guarded(ctx -> send(ctx, "sendWhatsAppAudio")), false);
+        router.post("/chat/markMessageAsRead/:instance")
+                .blockingHandler(http.guarded(ctx -> send(ctx, "markMessageAsRead")), false);
         router.delete("/chat/deleteMessageForEveryone/:instance")
                 .blockingHandler(http.guarded(ctx -> send(ctx, "deleteMessageForEveryone")), false);
         router.route().last().handler(ctx -> StandInJson.send(ctx, 404, EvolutionErrors.body(404,
@@ -369,7 +372,7 @@ public final class EvolutionStandIn implements AutoCloseable {
                 .sendFile(served.file().toString());
     }
 
-    /** Checks a send or delete request, fetches its media URL and answers like EvolutionAPI. */
+    /** Checks a send, delete or read request, fetches its media URL and answers like EvolutionAPI. */
     private void send(RoutingContext ctx, String action) {
         String instance = ctx.pathParam("instance");
         JsonNode body = StandInJson.parse(ctx.body().asString(),
@@ -382,6 +385,11 @@ public final class EvolutionStandIn implements AutoCloseable {
         String schemaError = SendSchemas.check(action, body, sendViolations::add);
         if (schemaError != null) {
             answerSend(ctx, action, instance, body, 400, null, null, EvolutionErrors.body(400, schemaError));
+            return;
+        }
+        if (action.equals("markMessageAsRead")) {
+            ObjectNode answer = StandInJson.object().put("message", "Read messages").put("read", "success");
+            answerSend(ctx, action, instance, body, 201, null, null, answer);
             return;
         }
         if (action.equals("deleteMessageForEveryone")) {

@@ -51,6 +51,7 @@ final class SendSchemas {
             case "sendMedia" -> checkMedia(body, violations);
             case "sendWhatsAppAudio" -> checkAudio(body, violations);
             case "deleteMessageForEveryone" -> checkDelete(body, violations);
+            case "markMessageAsRead" -> checkRead(body, violations);
             default -> throw new IllegalArgumentException("unknown action " + action);
         };
     }
@@ -112,6 +113,24 @@ final class SendSchemas {
             return "Owned media must be a url or base64";
         }
         return checkQuoted(body, "sendWhatsAppAudio", violations);
+    }
+
+    /** {@code readMessages}: a non-empty array of keys, each with id, remoteJid and a boolean fromMe. */
+    private static String checkRead(JsonNode body, Consumer<String> violations) {
+        JsonNode keys = body.path("readMessages");
+        if (!keys.isArray() || keys.isEmpty()) {
+            violations.accept("markMessageAsRead without readMessages: " + body);
+            return "readMessages is required";
+        }
+        for (JsonNode key : keys) {
+            boolean complete = key.path("id").isTextual() && key.path("remoteJid").isTextual()
+                    && key.path("fromMe").isBoolean();
+            if (!complete) {
+                violations.accept("markMessageAsRead key without id, remoteJid or boolean fromMe: " + key);
+                return "readMessages[] needs id, fromMe and remoteJid";
+            }
+        }
+        return null;
     }
 
     private static String checkDelete(JsonNode body, Consumer<String> violations) {

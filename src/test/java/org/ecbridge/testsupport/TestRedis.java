@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.redisson.Redisson;
+import org.redisson.api.RType;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
@@ -56,11 +57,13 @@ public final class TestRedis implements AutoCloseable {
         return properties;
     }
 
-    /** Returns every key under the prefix (without it) with its value. */
+    /** Returns every key under the prefix (without it) with its value, or its members for a sorted set. */
     public Map<String, String> entries() {
         Map<String, String> entries = new LinkedHashMap<>();
         for (String key : client.getKeys().getKeys(KeysScanOptions.defaults().pattern(prefix + "*"))) {
-            Object value = client.getBucket(key, StringCodec.INSTANCE).get();
+            Object value = client.getKeys().getType(key) == RType.ZSET
+                    ? client.getScoredSortedSet(key, StringCodec.INSTANCE).readAll()
+                    : client.getBucket(key, StringCodec.INSTANCE).get();
             entries.put(key.substring(prefix.length()), value == null ? null : value.toString());
         }
         return entries;

@@ -1,0 +1,103 @@
+package org.ecbridge.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded state store, including what its journal brings back after a restart. */
+class LocalStateStoreTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    Path directory;
+
+    private final MutableClock clock = new MutableClock();
+
+    @Test
+    void scoredSetSurvivesRestart() {
+        try (LocalStateStore store = new LocalStateStore(directory, MAPPER, clock)) {
+            store.addScored("unread:1:4", "101", 10, Duration.ofMinutes(5), 3);
+            store.addScored("unread:1:4", "102", 20, Duration.ofMinutes(5), 3);
+            store.addScored("unread:1:4", "103", 30, Duration.ofMinutes(5), 3);
+            store.removeScored("unread:1:4", List.of("102"));
+            store.put("contact:1:x", "5", Duration.ofMinutes(5));
+        }
+
+        try (LocalStateStore reopened = new LocalStateStore(directory, MAPPER, clock)) {
+            assertEquals(List.of(new StateStore.ScoredMember("101", 10), new StateStore.ScoredMember("103", 30)),
+                    reopened.scoredUpTo("unread:1:4", 100, 10));
+            assertEquals(Optional.of("5"), reopened.get("contact:1:x"));
+        }
+        try (LocalStateStore compactedTwice = new LocalStateStore(directory, MAPPER, clock)) {
+            assertEquals(2, compactedTwice.scoredUpTo("unread:1:4", 100, 10).size());
+        }
+    }
+
+    @Test
+    void scoredSetKeepsHighestMembers() {
+        try (LocalStateStore store = new LocalStateStore(directory, MAPPER, clock)) {
+            for (int i = 1; i <= 5; i++) {
+                store.addScored("unread:1:4", "10" + i, i, Duration.ofMinutes(5), 3);
+            }
+
+            assertEquals(List.of(new StateStore.ScoredMember("103", 3), new StateStore.ScoredMember("104", 4)),
+                    store.scoredUpTo("unread:1:4", 4, 10));
+            assertEquals(List.of(new StateStore.ScoredMember("103", 3)), store.scoredUpTo("unread:1:4", 9, 1));
+        }
+        try (LocalStateStore reopened = new LocalStateStore(directory, MAPPER, clock)) {
+            assertEquals(3, reopened.scoredUpTo("unread:1:4", 9, 10).size(), "trimmed members stay removed");
+        }
+    }
+
+    @Test
+    void scoredSetExpiresAfterLastAdd() {
+        try (LocalStateStore store = new LocalStateStore(directory, MAPPER, clock)) {
+            store.addScored("unread:1:4", "101", 1, Duration.ofMinutes(1), 10);
+            clock.advance(Duration.ofSeconds(50));
+            store.addScored("unread:1:4", "102", 2, Duration.ofMinutes(1), 10);
+            clock.advance(Duration.ofSeconds(50));
+
+            assertEquals(2, store.scoredUpTo("unread:1:4", 9, 10).size(), "the second add renewed the set");
+            clock.advance(Duration.ofSeconds(11));
+            assertEquals(List.of(), store.scoredUpTo("unread:1:4", 9, 10));
+        }
+        try (LocalStateStore reopened = new LocalStateStore(directory, MAPPER, clock)) {
+            assertEquals(List.of(), reopened.scoredUpTo("unread:1:4", 9, 10));
+        }
+    }
+
+    private static final class MutableClock extends Clock {
+
+        private Instant now = Instant.parse("2026-01-15T12:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
