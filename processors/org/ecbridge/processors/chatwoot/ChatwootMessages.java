@@ -304,7 +304,11 @@ public final class ChatwootMessages {
         return attributes;
     }
 
-    private static String sourceId(StagedMessage message) {
+    /**
+     * Returns {@code WAID:<messageId>}, the {@code source_id} of every post for a staged record. The search for an
+     * earlier attempt looks for it, and the Chatwoot webhook reader does not send such messages back to WhatsApp.
+     */
+    public static String sourceId(StagedMessage message) {
         return "WAID:" + message.messageId;
     }
 

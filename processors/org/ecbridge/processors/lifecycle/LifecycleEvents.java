@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.ecbridge.processors.chatwoot.ChatwootContacts;
+import org.ecbridge.processors.chatwoot.ChatwootMessages;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
 import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.processors.webhook.LifecycleEventMapper;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Chatwoot requests that mirror it, and keep the state store keys this needs:
  *
  * <ul>
- *   <li>{@code message:<instance>:<whatsAppId>} → Chatwoot message id, written by message delivery;</li>
+ *   <li>{@code message:<instance>:<whatsAppId>} → Chatwoot message id, written by message delivery, and by
+ *       {@link #readReply} under the lifecycle record's own id;</li>
  *   <li>{@code message-conversation:<instance>:<whatsAppId>} → Chatwoot conversation id of that message, so a
  *       later deletion or reply reaches the conversation it is in even after a new one was started;</li>
  *   <li>{@code deleted:<instance>:<whatsAppId>}, a deletion that arrived before its message, so the message is
@@ -143,7 +145,9 @@ public final class LifecycleEvents {
 
     /**
      * Prepares a reply to the referred message that states what happened to it: deleted, edited with its new
-     * text, or a reaction added or removed. Without a known target the reply names the WhatsApp id instead.
+     * text, or a reaction added or removed. Without a known target the reply names the WhatsApp id instead. The
+     * record's {@code source_id} lets a redelivery find the reply and keeps an outgoing one from being sent back
+     * to WhatsApp.
      */
     public void replyRequest(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
@@ -158,7 +162,8 @@ public final class LifecycleEvents {
         ObjectNode body = requests.mapper().createObjectNode()
                 .put("content", replyText(message))
                 .put("message_type", message.fromMe ? "outgoing" : "incoming")
-                .put("private", false);
+                .put("private", false)
+                .put("source_id", ChatwootMessages.sourceId(message));
         body.set("content_attributes", attributes);
 
         requests.prepare(exchange, "POST", "/conversations/" + conversationId + "/messages", null, body);
@@ -172,17 +177,31 @@ public final class LifecycleEvents {
         ObjectNode body = requests.mapper().createObjectNode()
                 .put("content", statusText(message))
                 .put("message_type", "outgoing")
-                .put("private", true);
+                .put("private", true)
+                .put("source_id", ChatwootMessages.sourceId(message));
 
         requests.prepare(exchange, "POST", "/conversations/" + conversationId + "/messages", null, body);
     }
 
+    /**
+     * Reads the created reply or note and records its Chatwoot id under the record's id, so a redelivery finds it
+     * in the state store before it searches the conversation.
+     *
+     * <p>NOTE: an edit back to an earlier text has the earlier edit's record id. When its first post fails
+     * before Chatwoot stored it, the redelivery takes the earlier reply for it and posts nothing.
+     */
     public void readReply(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
-        JsonNode created = requests.readJson(exchange);
+        long chatwootId = requests.readJson(exchange).path("id").asLong(-1);
+        exchange.setProperty(BridgeHeaders.CHATWOOT_MESSAGE_ID, chatwootId);
+        if (chatwootId > 0) {
+            // No chatwoot-message entry, because the record id is no WhatsApp message that an agent's quote or
+            // deletion of this post could target.
+            state.put(messageKey(message.instance, message.messageId), Long.toString(chatwootId), messageMapTtl);
+        }
         LOG.info("Posted Chatwoot message {} in conversation {} for the {} of message {} of instance {}",
-                created.path("id").asLong(-1), exchange.getProperty(BridgeHeaders.CONVERSATION_ID),
-                message.lifecycle, message.targetMessageId, message.instance);
+                chatwootId, exchange.getProperty(BridgeHeaders.CONVERSATION_ID), message.lifecycle,
+                message.targetMessageId, message.instance);
     }
 
     /** Sets the inbox identifier and the contact's source_id of the public client API from the state store. */

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +26,7 @@ import org.ecbridge.testsupport.ChatwootMessage;
 import org.ecbridge.testsupport.ChatwootStandIn;
 import org.ecbridge.testsupport.ChatwootWebhookClient;
 import org.ecbridge.testsupport.EmbeddedBridge;
+import org.ecbridge.testsupport.EvolutionStandIn;
 import org.ecbridge.testsupport.ManagementClient;
 import org.ecbridge.testsupport.PrometheusScrape;
 import org.ecbridge.testsupport.RecordedRequest;
@@ -45,6 +50,10 @@ class ConversationLifecycleTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String HOOK_TOKEN = "chatwoot-hook-token";
+    private static final String EVOLUTION_KEY = "evolution-test-key";
+    /** Chatwoot response timeout of the tests that hold Chatwoot's response back for {@link #RESPONSE_HOLD}. */
+    private static final String SHORT_RESPONSE_TIMEOUT_MILLIS = "1000";
+    private static final Duration RESPONSE_HOLD = Duration.ofSeconds(4);
 
     @TempDir
     Path tempDir;
@@ -52,11 +61,15 @@ class ConversationLifecycleTest {
     private ChatwootStandIn chatwoot;
     private EmbeddedBridge bridge;
     private WebhookClient webhooks;
+    private EvolutionStandIn evolution;
 
     @AfterEach
     void stopServers() throws Exception {
         if (bridge != null) {
             bridge.close();
+        }
+        if (evolution != null) {
+            evolution.close();
         }
         chatwoot.close();
     }
@@ -104,6 +117,7 @@ class ConversationLifecycleTest {
         assertEquals("🗑️ This message was deleted on WhatsApp.", mark.content());
         assertEquals(posted.id(), mark.contentAttributes().path("in_reply_to").asLong());
         assertEquals("WAID:3A00000000000000DEL4", mark.contentAttributes().path("in_reply_to_external_id").asText());
+        assertEquals("WAID:delete:3A00000000000000DEL4", mark.sourceId());
         assertEquals("mensagem", chatwoot.messages().get(0).content(), "mark mode keeps the original");
         assertEquals(List.of(), callsExcept("POST", "GET"));
     }
@@ -164,8 +178,17 @@ class ConversationLifecycleTest {
 
         assertEquals("✏️ Edited on WhatsApp:\npreço certo", edit.content());
         assertEquals("incoming", edit.messageType());
+        assertTrue(String.valueOf(edit.sourceId()).startsWith("WAID:edit:3A00000000000000EDT1:"), edit.toString());
         assertEquals(posted.id(), edit.contentAttributes().path("in_reply_to").asLong());
         assertEquals("POST " + MESSAGES_PATH, lastCall());
+
+        awaitStagingEmpty();
+        StateStore state = bridge.context().getRegistry().lookupByNameAndType("stateStore", StateStore.class);
+        String recordId = edit.sourceId().substring("WAID:".length());
+        assertEquals(Optional.of(Long.toString(edit.id())), state.get("message:" + INSTANCE + ":" + recordId),
+                "a redelivery finds the reply in the state store");
+        assertEquals(Optional.empty(), new MessageMap(state, MAPPER).whatsAppOf(1, edit.id()),
+                "the record id is no WhatsApp message, so an agent's quote or deletion cannot refer to it");
     }
 
     @Test
@@ -184,6 +207,52 @@ class ConversationLifecycleTest {
 
         assertEquals("✏️ Edited on WhatsApp:\nhoje", edit.content());
         assertEquals(posted.id(), edit.contentAttributes().path("in_reply_to").asLong());
+    }
+
+    @Test
+    void editWithLostResponseIsPostedOnce() throws Exception {
+        start(Map.of("bridge.chatwoot.response-timeout-millis", SHORT_RESPONSE_TIMEOUT_MILLIS));
+        postAndAwait(text("3A00000000000000EDT3", "entrega na sexta"));
+        // Chatwoot stores the reply but responds after the bridge's response timeout, so the record is redelivered.
+        chatwoot.holdResponseAfterStoring("/messages$", RESPONSE_HOLD, 1);
+
+        assertAccepted(webhooks.post(envelope("messages.edited", edit(key("3A00000000000000EDT3"),
+                "entrega no sábado"))));
+        awaitStagingEmpty();
+
+        List<ChatwootMessage> edits = chatwoot.messages().stream()
+                .filter(message -> message.content().startsWith("✏️ Edited on WhatsApp:")).toList();
+        assertEquals(1, edits.size(), "exactly one edit reply: " + chatwoot.messages());
+        assertTrue(String.valueOf(edits.get(0).sourceId()).startsWith("WAID:edit:3A00000000000000EDT3:"),
+                edits.get(0).toString());
+        // The held POST is recorded only once its response is sent, so the calls show the search alone.
+        assertEquals(1, Collections.frequency(methodsOn(MESSAGES_PATH), "GET"),
+                "the redelivery searched the conversation's messages: " + chatwoot.requests());
+        assertEquals(0, recordFiles("dead"), "nothing dead-lettered");
+    }
+
+    @Test
+    void fromMeEditReplyIsNotSentBack() throws Exception {
+        evolution = new EvolutionStandIn(Files.createDirectories(tempDir.resolve("evolution")), EVOLUTION_KEY)
+                .addInstance(INSTANCE)
+                .start();
+        start(Map.of("bridge.evolution.url", evolution.baseUrl(), "bridge.evolution.api-key", EVOLUTION_KEY,
+                "bridge.reply.default-instance", INSTANCE, "bridge.chatwoot.webhook-token", HOOK_TOKEN));
+        postAndAwait(sentFromPhone("3A00000000000000EDT5", "o total é R$ 90"));
+        ObjectNode fromMeKey = key("3A00000000000000EDT5").put("fromMe", true);
+
+        assertAccepted(webhooks.post(envelope("messages.edited", edit(fromMeKey, "o total é R$ 95"))));
+        ChatwootMessage reply = chatwoot.awaitMessages(2, TIMEOUT).get(1);
+        // Chatwoot sends every outgoing message it stores to the webhook, the bridge's own posts included.
+        HttpResponse<String> response = new ChatwootWebhookClient(bridge.baseUrl() + "/webhook/chatwoot")
+                .post("/token/" + HOOK_TOKEN, messageCreated(reply).toString());
+        Thread.sleep(1000);
+
+        assertEquals("outgoing", reply.messageType());
+        JsonNode answer = MAPPER.readTree(response.body());
+        assertEquals("ignored", answer.path("status").asText(), response.body());
+        assertEquals("message came from WhatsApp", answer.path("message").asText(), response.body());
+        assertEquals(List.of(), evolution.sendRequests(), "nothing sent to WhatsApp");
     }
 
     @Test
@@ -233,8 +302,10 @@ class ConversationLifecycleTest {
 
         assertEquals("Reacted 👍", messages.get(1).content());
         assertEquals(posted.id(), messages.get(1).contentAttributes().path("in_reply_to").asLong());
+        assertEquals("WAID:3A00000000000000RCA1", messages.get(1).sourceId());
         assertEquals("Removed the reaction", messages.get(2).content());
         assertEquals(posted.id(), messages.get(2).contentAttributes().path("in_reply_to").asLong());
+        assertEquals("WAID:3A00000000000000RCA2", messages.get(2).sourceId());
     }
 
     @Test
@@ -253,6 +324,7 @@ class ConversationLifecycleTest {
                 closed.toString());
         assertTrue(note.privateNote(), note.toString());
         assertTrue(note.content().contains("disconnected"), note.content());
+        assertTrue(String.valueOf(note.sourceId()).startsWith("WAID:connection:close:"), note.toString());
         assertEquals(INSTANCE, chatwoot.contacts().get(0).name());
 
         assertAccepted(webhooks.post(connection("open", 200)));
@@ -261,6 +333,25 @@ class ConversationLifecycleTest {
         assertEquals(1, open.valueOrZero("bridge_whatsapp_connection", Map.of("instance", INSTANCE)),
                 open.toString());
         assertTrue(chatwoot.awaitMessages(2, TIMEOUT).get(1).content().contains("is connected"));
+    }
+
+    @Test
+    void connectionNoteWithLostResponseIsPostedOnce() throws Exception {
+        start(Map.of("bridge.lifecycle.status-conversation", "true",
+                "bridge.chatwoot.response-timeout-millis", SHORT_RESPONSE_TIMEOUT_MILLIS));
+        chatwoot.holdResponseAfterStoring("/messages$", RESPONSE_HOLD, 1);
+
+        assertAccepted(webhooks.post(connection("close", 401)));
+        awaitStagingEmpty();
+
+        List<ChatwootMessage> notes = chatwoot.messages();
+        assertEquals(1, notes.size(), "exactly one note: " + notes);
+        assertTrue(String.valueOf(notes.get(0).sourceId()).startsWith("WAID:connection:close:"),
+                notes.get(0).toString());
+        String notesPath = "/api/v1/accounts/1/conversations/" + notes.get(0).conversationDisplayId() + "/messages";
+        assertEquals(1, Collections.frequency(methodsOn(notesPath), "GET"),
+                "the redelivery searched the conversation's messages: " + chatwoot.requests());
+        assertEquals(0, recordFiles("dead"), "nothing dead-lettered");
     }
 
     @Test
@@ -375,6 +466,36 @@ class ConversationLifecycleTest {
                 .toList();
     }
 
+    /** Returns the methods of the Chatwoot calls to {@code path}, in the order they arrived. */
+    private List<String> methodsOn(String path) {
+        return chatwoot.requests().stream()
+                .filter(request -> request.path().equals(path))
+                .map(RecordedRequest::method)
+                .toList();
+    }
+
+    /** Waits until the staging area's inbox/ and work/ are empty, so every record is delivered or dead-lettered. */
+    private void awaitStagingEmpty() throws Exception {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (recordFiles("inbox") + recordFiles("work") > 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("staged records left after " + TIMEOUT + ". Chatwoot calls: "
+                        + chatwoot.requests());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private long recordFiles(String stagingFolder) throws IOException {
+        Path folder = bridge.dataDir().resolve("staging").resolve(stagingFolder);
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (var files = Files.list(folder)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".json")).count();
+        }
+    }
+
     private String lastCall() {
         List<RecordedRequest> requests = chatwoot.requests();
         RecordedRequest last = requests.get(requests.size() - 1);
@@ -392,6 +513,42 @@ class ConversationLifecycleTest {
         ((ObjectNode) data.path("key")).put("id", id);
         ((ObjectNode) data.path("message")).put("conversation", content);
         return webhook.toString();
+    }
+
+    /** Returns a text message sent from the business phone, which Chatwoot shows as outgoing. */
+    private static String sentFromPhone(String id, String content) throws Exception {
+        ObjectNode webhook = (ObjectNode) MAPPER.readTree(text(id, content));
+        ((ObjectNode) webhook.path("data").path("key")).put("fromMe", true);
+        return webhook.toString();
+    }
+
+    /** Returns the MESSAGE_EDIT protocolMessage of {@code messages.edited} that sets the message's new text. */
+    private static ObjectNode edit(ObjectNode key, String newText) {
+        ObjectNode protocol = MAPPER.createObjectNode().put("type", "MESSAGE_EDIT")
+                .put("timestampMs", "1736950100000");
+        protocol.set("key", key);
+        protocol.putObject("editedMessage").put("conversation", newText);
+        return protocol;
+    }
+
+    /** Returns Chatwoot's {@code message_created} webhook for a message the stand-in stored. */
+    private static ObjectNode messageCreated(ChatwootMessage message) throws IOException {
+        ObjectNode event;
+        try (InputStream in = ConversationLifecycleTest.class.getResourceAsStream(
+                "/fixtures/chatwoot/message-created-outgoing-attachment.json")) {
+            event = (ObjectNode) MAPPER.readTree(in);
+        }
+        event.put("id", message.id());
+        event.put("content", message.content());
+        event.put("message_type", message.messageType());
+        event.put("private", message.privateNote());
+        event.put("source_id", message.sourceId());
+        event.set("content_attributes", message.contentAttributes());
+        event.remove("attachments");
+        ObjectNode conversation = (ObjectNode) event.path("conversation");
+        conversation.put("id", message.conversationDisplayId());
+        conversation.remove("messages");
+        return event;
     }
 
     private static String reaction(String id, String targetId, String emoji) throws Exception {
