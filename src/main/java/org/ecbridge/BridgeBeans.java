@@ -84,7 +84,9 @@ public final class BridgeBeans implements CamelConfiguration {
         context.addStartupListener(new HttpServerBindCheck((int) settings.longValue("bridge.webhook.port", 8080),
                 (int) settings.longValue("bridge.management.port", 9876)));
         context.addStartupListener(new DeadLetterEndpoints(
-                (int) settings.longValue("bridge.management.port", 9876)));
+                (int) settings.longValue("bridge.management.port", 9876), managementToken(settings),
+                settings.optional("bridge.management.token").isPresent() ? "bridge.management.token"
+                        : settings.dataDir().resolve("management-token").toString()));
         if (StorageBeans.s3Enabled(settings)) {
             StorageBeans.bindS3(settings, context, registry);
         }
@@ -155,6 +157,16 @@ public final class BridgeBeans implements CamelConfiguration {
      * Returns the configured webhook token, or the one stored in {@code <data-dir>/webhook-token}, generating it
      * on first start. The token itself is never logged.
      */
+    /** Returns {@code bridge.management.token}, or a random one kept in {@code <data-dir>/management-token}. */
+    static String managementToken(BridgeSettings settings) {
+        var configured = settings.optional("bridge.management.token");
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        return SecretFiles.readOrCreate(settings.dataDir().resolve("management-token"), 24,
+                "bridge.management.token");
+    }
+
     static String webhookToken(BridgeSettings settings) {
         var configured = settings.optional("bridge.webhook.token");
         if (configured.isPresent()) {

@@ -1,5 +1,7 @@
 package org.ecbridge.http;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 
 import io.vertx.ext.web.Router;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Adds the dead-letter API to the management server (not the webhook port): {@code GET /dead-letters},
  * {@code POST /dead-letters/<id>/replay} and {@code POST /dead-letters/replay}. Each call runs one of the
- * {@code dead-letter-*} routes, so the work stays in the route files.
+ * {@code dead-letter-*} routes, so the work stays in the route files. A replay posts to Chatwoot again and the
+ * list shows message ids, file names and failure reasons, so every call needs
+ * {@code Authorization: Bearer <bridge.management.token>}. Health checks and metrics on the same port need none.
  */
 public final class DeadLetterEndpoints implements StartupListener {
 
@@ -23,9 +27,14 @@ public final class DeadLetterEndpoints implements StartupListener {
     private static final String ID_HEADER = "BridgeDeadLetterId";
 
     private final int managementPort;
+    private final byte[] expectedAuthorization;
+    private final String tokenSource;
 
-    public DeadLetterEndpoints(int managementPort) {
+    /** @param tokenSource where operators find the token, named in the 401 response */
+    public DeadLetterEndpoints(int managementPort, String token, String tokenSource) {
         this.managementPort = managementPort;
+        this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.tokenSource = tokenSource;
     }
 
     @Override
@@ -37,6 +46,7 @@ public final class DeadLetterEndpoints implements StartupListener {
             return;
         }
         ProducerTemplate template = context.createProducerTemplate();
+        router.route("/dead-letters*").handler(this::authenticate);
         router.get("/dead-letters").blockingHandler(ctx -> call(ctx, template, "direct:dead-letter-list", null));
         router.post("/dead-letters/replay").blockingHandler(
                 ctx -> call(ctx, template, "direct:dead-letter-replay-all", null));
@@ -48,6 +58,22 @@ public final class DeadLetterEndpoints implements StartupListener {
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
         // The management server's router exists only once the context has fully started.
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String authorization = ctx.request().getHeader("Authorization");
+        byte[] presented = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
+        if (MessageDigest.isEqual(presented, expectedAuthorization)) {
+            ctx.next();
+            return;
+        }
+
+        LOG.warn("Rejected {} {} on the management port from {}: {} bearer token", ctx.request().method(),
+                ctx.request().path(), ctx.request().remoteAddress(), authorization == null ? "missing" : "wrong");
+        ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+                .putHeader("WWW-Authenticate", "Bearer")
+                .end("{\"error\":" + io.vertx.core.json.Json.encode("missing or wrong bearer token: send "
+                        + "Authorization: Bearer <token>, with the token from " + tokenSource) + "}");
     }
 
     private static void call(RoutingContext ctx, ProducerTemplate template, String route, String itemId) {

@@ -47,10 +47,14 @@ class DeadLetterReplayTest {
             ChatwootMessage note = chatwoot.awaitMessages(1, TIMEOUT).get(0);
             String base = "http://127.0.0.1:" + bridge.managementPort() + "/dead-letters";
 
-            JsonNode listed = MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base)).GET(), 200));
+            String authorization = "Bearer " + Files.readString(bridge.dataDir().resolve("management-token")).trim();
+
+            JsonNode listed = MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base)).GET()
+                    .header("Authorization", authorization), 200));
             String itemId = listed.get(0).path("itemId").asText();
             JsonNode replayed = MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base + "/" + itemId
-                    + "/replay")).POST(HttpRequest.BodyPublishers.noBody()), 200));
+                    + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).header("Authorization", authorization),
+                    200));
             List<ChatwootMessage> messages = chatwoot.awaitMessages(2, TIMEOUT);
 
             assertTrue(note.privateNote());
@@ -63,7 +67,8 @@ class DeadLetterReplayTest {
             assertFalse(delivered.privateNote());
             assertEquals("WAID:3EB0C7A1F2D3E4B5A6C7D8", delivered.sourceId());
             assertEquals(340, delivered.attachments().get(0).sizeBytes());
-            assertEquals(0, MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base)).GET(), 200)).size());
+            assertEquals(0, MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base)).GET()
+                    .header("Authorization", authorization), 200)).size());
         }
     }
 
@@ -75,10 +80,38 @@ class DeadLetterReplayTest {
                         chatwoot.baseUrl(), CHATWOOT_TOKEN))) {
             String url = "http://127.0.0.1:" + bridge.managementPort() + "/dead-letters/20260101T000000000-x/replay";
 
-            String body = send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()), 404);
+            String authorization = "Bearer " + Files.readString(bridge.dataDir().resolve("management-token")).trim();
+
+            String body = send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", authorization), 404);
 
             assertTrue(body.contains("no dead letter"), body);
         }
+    }
+
+    @Test
+    void deadLetterApiNeedsToken() throws Exception {
+        try (ChatwootStandIn chatwoot = new ChatwootStandIn(Files.createDirectories(tempDir.resolve("chatwoot")),
+                CHATWOOT_TOKEN).addInbox(7, "WhatsApp").start();
+                EmbeddedBridge bridge = EmbeddedBridge.start(withManagementToken(EmbeddedBridge.defaults(
+                        tempDir.resolve("data"), chatwoot.baseUrl(), CHATWOOT_TOKEN)))) {
+            String base = "http://127.0.0.1:" + bridge.managementPort();
+
+            String missing = send(HttpRequest.newBuilder(URI.create(base + "/dead-letters")).GET(), 401);
+            send(HttpRequest.newBuilder(URI.create(base + "/dead-letters/replay"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer wrong"), 401);
+            send(HttpRequest.newBuilder(URI.create(base + "/dead-letters")).GET()
+                    .header("Authorization", "Bearer management-test-token"), 200);
+            send(HttpRequest.newBuilder(URI.create(base + "/observe/health/live")).GET(), 200);
+
+            assertTrue(missing.contains("bridge.management.token"), missing);
+            assertFalse(Files.exists(bridge.dataDir().resolve("management-token")), "no file when it is set");
+        }
+    }
+
+    private static java.util.Map<String, String> withManagementToken(java.util.Map<String, String> properties) {
+        properties.put("bridge.management.token", "management-test-token");
+        return properties;
     }
 
     private String send(HttpRequest.Builder request, int expectedStatus) throws Exception {
