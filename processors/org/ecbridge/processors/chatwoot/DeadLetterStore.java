@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.ecbridge.staging.DeliveryLanes;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
 import org.slf4j.Logger;
@@ -75,7 +76,9 @@ public final class DeadLetterStore {
         if (message.media != null) {
             message.media.delivery = null;
         }
-        staging.writeRecord(staging.inbox().resolve(itemId + ".json"), message);
+        // The record file name carries the item id and the chat key of the record's delivery lane.
+        message.itemId = itemId;
+        staging.writeRecord(staging.inbox().resolve(DeliveryLanes.recordFileName(message)), message);
         Files.delete(file);
         LOG.info("Replaying dead letter {} (message {} of instance {})", itemId, message.messageId, message.instance);
         return itemId;

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First and last steps of the {@code chatwoot-delivery} route: load a staged record taken from the inbox, hold
- * the chat's lock while it is delivered, and clean up after a successful delivery.
+ * First and last steps of the {@code chatwoot-delivery-<lane>} routes: load a staged record taken from the inbox,
+ * hold the chat's lock while it is delivered, and clean up after a successful delivery.
  */
 public final class DeliveryRecords {
 

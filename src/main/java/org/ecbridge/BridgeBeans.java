@@ -143,6 +143,7 @@ public final class BridgeBeans implements CamelConfiguration {
                 Duration.ofSeconds(settings.longValue("bridge.chatwoot.message-map-ttl-seconds", 7 * 86_400)),
                 (int) settings.longValue("bridge.delivery.existing-message-max-pages", 5)));
         registry.bind("deliveryRecords", new DeliveryRecords(staging, state, Duration.ofSeconds(30), lockLease));
+        DeliveryLaneRoutes.bind(registry, settings.longValue("bridge.delivery.lanes", 4));
         registry.bind("mediaStager", new MediaStager(staging, settings.longValue("bridge.media.max-file-bytes",
                 2L << 30)));
         registry.bind("deadLetters", new DeadLetters(staging, mapper, requests));

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts dead letters back into delivery: {@code dead/<itemId>.json} contains the staged record in its
- * {@code message} field, and replaying writes that record to {@code inbox/<itemId>.json} (atomically, through
- * {@code tmp/}) and then deletes the dead letter. The media file, which stayed in {@code media/}, is reused.
+ * {@code message} field, and replaying writes that record to {@code inbox/<itemId>.<chatKey>.json} (atomically,
+ * through {@code tmp/}) and then deletes the dead letter. The media file, which stayed in {@code media/}, is reused.
  */
 public final class DeadLetterReplayer {
 
@@ -54,7 +54,7 @@ public final class DeadLetterReplayer {
         }
         StagedMessage record = mapper.treeToValue(message, StagedMessage.class);
         record.itemId = itemId;
-        staging.writeRecord(staging.inbox().resolve(itemId + ".json"), record);
+        staging.writeRecord(staging.inbox().resolve(DeliveryLanes.recordFileName(record)), record);
         Files.delete(deadLetter);
         LOG.info("Dead letter {} (message {} of instance {}) moved back to the staging inbox", itemId,
                 record.messageId, record.instance);

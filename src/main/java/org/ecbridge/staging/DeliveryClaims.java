@@ -45,6 +45,7 @@ public final class DeliveryClaims implements GenericFileExclusiveReadLockStrateg
     private final StagingArea staging;
     private final Duration lease;
     private final BooleanSupplier stateAvailable;
+    /** Claims held by this process, by record file name, shared by the consumers of every delivery lane. */
     private final Map<String, StateStore.LockHandle> held = new ConcurrentHashMap<>();
     private final AtomicBoolean waitingLogged = new AtomicBoolean();
     private final ScheduledExecutorService heartbeat;
@@ -67,10 +68,12 @@ public final class DeliveryClaims implements GenericFileExclusiveReadLockStrateg
         return "claim:" + itemId;
     }
 
-    /** Returns the item id of a record file name such as {@code 20250115T101500123-a1b2c3d4e5.json}. */
+    /**
+     * Returns the item id of a record file name such as {@code 20250115T101500123-a1b2c3d4e5.0c1d2e3f.json}, or
+     * {@code 20250115T101500123-a1b2c3d4e5.json} as staged before delivery lanes.
+     */
     public static String itemId(String recordFileName) {
-        return recordFileName.endsWith(".json") ? recordFileName.substring(0, recordFileName.length() - 5)
-                : recordFileName;
+        return DeliveryLanes.itemId(recordFileName);
     }
 
     /** Returns the held claims, for tests and diagnostics. */
@@ -85,7 +88,8 @@ public final class DeliveryClaims implements GenericFileExclusiveReadLockStrateg
             logWaitingOnce();
             return false;
         }
-        String itemId = itemId(file.getFileNameOnly());
+        String fileName = file.getFileNameOnly();
+        String itemId = itemId(fileName);
         Optional<StateStore.LockHandle> claim;
         try {
             claim = state.tryLock(claimKey(itemId), lease);
@@ -104,7 +108,7 @@ public final class DeliveryClaims implements GenericFileExclusiveReadLockStrateg
             return false;
         }
         waitingLogged.set(false);
-        held.put(itemId, claim.get());
+        held.put(fileName, claim.get());
         return true;
     }
 
@@ -157,16 +161,16 @@ public final class DeliveryClaims implements GenericFileExclusiveReadLockStrateg
     }
 
     private void release(GenericFile<File> file) {
-        StateStore.LockHandle claim = held.remove(itemId(file.getFileNameOnly()));
+        StateStore.LockHandle claim = held.remove(file.getFileNameOnly());
         if (claim != null) {
             claim.close();
         }
     }
 
     private void touchClaimedRecords() {
-        for (String itemId : held.keySet()) {
-            if (!touch(staging.work().resolve(itemId + ".json"))) {
-                touch(staging.inbox().resolve(itemId + ".json"));
+        for (String fileName : held.keySet()) {
+            if (!touch(staging.work().resolve(fileName))) {
+                touch(staging.inbox().resolve(fileName));
             }
         }
     }

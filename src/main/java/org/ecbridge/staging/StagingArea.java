@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable queue between the webhook and delivery: a folder tree under {@code <data-dir>/staging}.
  *
- * <p>A staged message is a record {@code inbox/<itemId>.json} plus, for media, {@code media/<itemId>.media}.
+ * <p>A staged message is a record {@code inbox/<itemId>.<chatKey>.json} plus, for media,
+ * {@code media/<itemId>.media}. The chat key puts the record into its delivery lane (see {@link DeliveryLanes}).
  * Files are written under {@code tmp/} and moved into place atomically, so a reader never sees half a file.
  * The delivery route's file consumer moves a record to {@code work/} while it delivers it; records left there by
  * a crash are moved back to {@code inbox/} on start.
@@ -116,7 +117,7 @@ public final class StagingArea {
             Files.move(temporaryMedia, mediaFile(mediaName), StandardCopyOption.ATOMIC_MOVE);
             record.media.file = mediaName;
         }
-        writeRecord(inbox().resolve(record.itemId + ".json"), record);
+        writeRecord(inbox().resolve(DeliveryLanes.recordFileName(record)), record);
     }
 
     /** Atomically replaces a record file, for example after its media was fetched. */

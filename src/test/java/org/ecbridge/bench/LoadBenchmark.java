@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -114,8 +115,10 @@ public final class LoadBenchmark {
     }
 
     private static String runSmall(BridgeProcess bridge, ChatwootStandIn chatwoot) throws Exception {
+        // Its threads are not daemons, so until they are shut down this JVM does not exit.
+        ExecutorService httpThreads = Executors.newFixedThreadPool(8);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .executor(Executors.newFixedThreadPool(8)).build();
+                .executor(httpThreads).build();
         int total = SMALL_RATE_PER_SECOND * SMALL_SECONDS;
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
@@ -158,6 +161,7 @@ public final class LoadBenchmark {
         Thread.sleep(SMALL_DRAIN_WINDOW.toMillis());
         double allSeconds = (System.nanoTime() - start) / 1e9;
         int delivered = chatwoot.messages().size();
+        httpThreads.shutdown();
         List<Long> sorted = new ArrayList<>(latencies);
         return String.format(Locale.ROOT, "offered=%d accepted=%d failed=%d skippedAtInFlightLimit=%d "
                 + "acceptedPerSecond=%.0f deliveredAfterSeconds=%.0f delivered=%d deliveredPerSecond=%.0f "
