@@ -11,7 +11,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.ecbridge.config.BridgeSettings;
 import org.ecbridge.config.SecretFiles;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
@@ -33,6 +32,7 @@ import org.ecbridge.processors.webhook.WebhookResponder;
 import org.ecbridge.replies.ReplyArea;
 import org.ecbridge.state.MessageMap;
 import org.ecbridge.state.StateStore;
+import org.ecbridge.state.StateStoreIdempotentRepository;
 import org.ecbridge.storage.LocalMediaStore;
 import org.ecbridge.storage.MediaLinkSigner;
 import org.ecbridge.storage.MediaStore;
@@ -62,7 +62,7 @@ public final class ReplyBeans {
         registry.bind("replyArea", replies);
 
         bindMediaStore(settings, registry, mapper, clock);
-        bindWebhookBeans(settings, registry, mapper, messages, replies, clock);
+        bindWebhookBeans(settings, registry, mapper, state, messages, replies, clock);
         bindDeliveryBeans(settings, registry, mapper, messages, replies, clock);
 
         EvolutionWebhookReader evolutionReader = registry.lookupByNameAndType("evolutionWebhookReader",
@@ -99,7 +99,7 @@ public final class ReplyBeans {
     }
 
     private static void bindWebhookBeans(BridgeSettings settings, Registry registry, ObjectMapper mapper,
-            MessageMap messages, ReplyArea replies, Clock clock) {
+            StateStore state, MessageMap messages, ReplyArea replies, Clock clock) {
         String secret = settings.optional("bridge.chatwoot.webhook-secret").orElse(null);
         String token = secret != null ? null : settings.optional("bridge.chatwoot.webhook-token").orElseGet(() ->
                 generatedToken(settings.dataDir().resolve("chatwoot-webhook-token")));
@@ -120,9 +120,9 @@ public final class ReplyBeans {
         registry.bind("stagedReplyWriter", new StagedReplyWriter(replies));
         registry.bind("chatwootWebhookResponder", new WebhookResponder(
                 settings.longValue("bridge.webhook.retry-after-seconds", 30)));
-        IdempotentRepository acceptedReplies = FileIdempotentRepository.fileIdempotentRepository(
-                settings.dataDir().resolve("state").resolve("accepted-replies.dat").toFile(),
-                (int) settings.longValue("bridge.idempotency.max-keys", 100_000), 16L * 1024 * 1024);
+        StateStoreIdempotentRepository acceptedReplies = new StateStoreIdempotentRepository(state,
+                "accepted-reply:", Duration.ofSeconds(settings.longValue("bridge.idempotency.ttl-seconds", 86_400)));
+        acceptedReplies.importLegacyFile(settings.dataDir().resolve("state").resolve("accepted-replies.dat"));
         registry.bind("acceptedReplies", acceptedReplies);
     }
 

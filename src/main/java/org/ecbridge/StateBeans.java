@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.FileIdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.ecbridge.config.BridgeSettings;
 import org.ecbridge.processors.webhook.DuplicateWebhooks;
@@ -29,6 +28,7 @@ import org.ecbridge.state.RedisIdempotentRepository;
 import org.ecbridge.state.RedisSettings;
 import org.ecbridge.state.RedisStateStore;
 import org.ecbridge.state.StateStore;
+import org.ecbridge.state.StateStoreIdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,9 +114,9 @@ public final class StateBeans {
 
     private static StateBeans local(BridgeSettings settings, ObjectMapper mapper) {
         LocalStateStore store = new LocalStateStore(settings.dataDir().resolve("state"), mapper, Clock.systemUTC());
-        IdempotentRepository accepted = FileIdempotentRepository.fileIdempotentRepository(
-                settings.dataDir().resolve("state").resolve("accepted-messages.dat").toFile(),
-                (int) settings.longValue("bridge.idempotency.max-keys", 100_000), 64L * 1024 * 1024);
+        StateStoreIdempotentRepository accepted = new StateStoreIdempotentRepository(store, "accepted:",
+                Duration.ofSeconds(settings.longValue("bridge.idempotency.ttl-seconds", 86_400)));
+        accepted.importLegacyFile(settings.dataDir().resolve("state").resolve("accepted-messages.dat"));
         LOG.info("State store: embedded, in {} (set bridge.redis.url to share state between replicas)",
                 settings.dataDir().resolve("state"));
         return new StateBeans(store, accepted, null, LOCAL_LEASE, Duration.ZERO, List.of(store));

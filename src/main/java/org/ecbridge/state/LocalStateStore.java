@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Semaphore;
@@ -30,11 +32,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded state store of a single bridge process: entries in memory, written through to an append-only
  * journal ({@code <data-dir>/state/state.jsonl}) that is compacted on start. A scored set's members are journal
- * lines of their own, with the set's expiry. Locks are local to the process and never expire.
+ * lines of their own, with the set's expiry. Once a minute expired entries leave memory, and the journal is
+ * rewritten once it has grown to more than twice the live lines. Locks are local to the process and never expire.
  */
 public final class LocalStateStore implements StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStateStore.class);
+    private static final long MAINTENANCE_PERIOD_SECONDS = 60;
+    /** The journal is not rewritten below this many lines, however few of them are live. */
+    private static final long MIN_COMPACTION_LINES = 10_000;
 
     private final Path journal;
     private final ObjectMapper mapper;
@@ -44,6 +50,9 @@ public final class LocalStateStore implements StateStore {
     /** Scored sets by key; every access holds the map's monitor. */
     private final Map<String, ScoredSet> scoredSets = new HashMap<>();
     private BufferedWriter writer;
+    /** Lines in the journal file; guarded by this store's monitor. */
+    private long journalLines;
+    private final ScheduledExecutorService maintenance;
 
     private record Entry(String value, long expiresAtMillis) {
     }
@@ -61,11 +70,55 @@ public final class LocalStateStore implements StateStore {
             Files.createDirectories(directory);
             load();
             compact();
-            writer = Files.newBufferedWriter(journal, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            writer = openJournal();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the state journal " + journal, e);
         }
+        maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "state-journal-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
+        maintenance.scheduleWithFixedDelay(this::maintainQuietly, MAINTENANCE_PERIOD_SECONDS,
+                MAINTENANCE_PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Drops expired entries and scored sets from memory, and rewrites the journal with the live ones once it has
+     * more than twice their lines (and at least {@link #MIN_COMPACTION_LINES}).
+     */
+    void maintain() throws IOException {
+        long now = clock.millis();
+        entries.entrySet().removeIf(entry -> entry.getValue().expiresAtMillis <= now);
+        synchronized (scoredSets) {
+            scoredSets.values().removeIf(set -> set.scores.isEmpty() || set.expiresAtMillis <= now);
+            long scoredMembers = scoredSets.values().stream().mapToLong(set -> set.scores.size()).sum();
+            synchronized (this) {
+                long liveLines = entries.size() + scoredMembers;
+                if (writer == null || journalLines <= Math.max(MIN_COMPACTION_LINES, 2 * liveLines)) {
+                    return;
+                }
+                long before = journalLines;
+                writer.close();
+                compact();
+                writer = openJournal();
+                LOG.info("Compacted the state journal {} from {} to {} lines", journal, before, journalLines);
+            }
+        }
+    }
+
+    private void maintainQuietly() {
+        try {
+            maintain();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Maintaining the state journal {} failed; retrying in {} s", journal,
+                    MAINTENANCE_PERIOD_SECONDS, e);
+        }
+    }
+
+    private BufferedWriter openJournal() throws IOException {
+        return Files.newBufferedWriter(journal, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     @Override
@@ -164,6 +217,7 @@ public final class LocalStateStore implements StateStore {
 
     @Override
     public synchronized void close() {
+        maintenance.shutdownNow();
         try {
             if (writer != null) {
                 writer.close();
@@ -187,6 +241,7 @@ public final class LocalStateStore implements StateStore {
             writer.write(mapper.writeValueAsString(line));
             writer.newLine();
             writer.flush();
+            journalLines++;
         } catch (IOException e) {
             LOG.warn("Writing key {} to the state journal {} failed; it stays in memory only", key, journal, e);
         }
@@ -263,19 +318,26 @@ public final class LocalStateStore implements StateStore {
         }
     }
 
+    /** Rewrites the journal with the live entries; the caller holds {@code scoredSets} and this store's monitor. */
     private void compact() throws IOException {
         Path compacted = journal.resolveSibling("state.jsonl.tmp");
+        long lines = 0;
+        long now = clock.millis();
         try (BufferedWriter out = Files.newBufferedWriter(compacted, StandardCharsets.UTF_8)) {
             for (Map.Entry<String, Entry> entry : entries.entrySet()) {
+                if (entry.getValue().expiresAtMillis <= now) {
+                    continue;
+                }
+                lines++;
                 ObjectNode line = mapper.createObjectNode().put("k", entry.getKey())
                         .put("v", entry.getValue().value).put("exp", entry.getValue().expiresAtMillis);
                 out.write(mapper.writeValueAsString(line));
                 out.newLine();
             }
-            long now = clock.millis();
             scoredSets.values().removeIf(set -> set.scores.isEmpty() || set.expiresAtMillis <= now);
             for (Map.Entry<String, ScoredSet> set : scoredSets.entrySet()) {
                 for (Map.Entry<String, Double> member : set.getValue().scores.entrySet()) {
+                    lines++;
                     ObjectNode line = mapper.createObjectNode().put("k", set.getKey()).put("m", member.getKey())
                             .put("s", member.getValue()).put("exp", set.getValue().expiresAtMillis);
                     out.write(mapper.writeValueAsString(line));
@@ -284,5 +346,6 @@ public final class LocalStateStore implements StateStore {
             }
         }
         Files.move(compacted, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        journalLines = lines;
     }
 }

@@ -15,7 +15,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,7 +94,8 @@ public final class LoadBenchmark {
     }
 
     private static String runLarge(BridgeProcess bridge, ChatwootStandIn chatwoot) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
         List<CompletableFuture<Long>> answers = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < LARGE_WEBHOOKS; i++) {
@@ -117,12 +120,16 @@ public final class LoadBenchmark {
     private static String runSmall(BridgeProcess bridge, ChatwootStandIn chatwoot) throws Exception {
         // Its threads are not daemons, so until they are shut down this JVM does not exit.
         ExecutorService httpThreads = Executors.newFixedThreadPool(8);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        // HTTP/1.1 as EvolutionAPI sends it. The JDK client's default, HTTP/2 over an upgraded connection, fails
+        // requests past the server's 100 concurrent streams with "too many concurrent streams".
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
                 .executor(httpThreads).build();
         int total = SMALL_RATE_PER_SECOND * SMALL_SECONDS;
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failed = new AtomicLong();
+        Map<String, Long> failures = new ConcurrentHashMap<>();
         AtomicLong skipped = new AtomicLong();
         ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
         AtomicLong sent = new AtomicLong();
@@ -145,6 +152,8 @@ public final class LoadBenchmark {
                         inFlight.release();
                         if (error != null || response.statusCode() != 200) {
                             failed.incrementAndGet();
+                            failures.merge(error != null ? describe(rootCause(error))
+                                    : "HTTP " + response.statusCode(), 1L, Long::sum);
                         } else {
                             latencies.add((System.nanoTime() - begin) / 1_000_000);
                         }
@@ -162,12 +171,25 @@ public final class LoadBenchmark {
         double allSeconds = (System.nanoTime() - start) / 1e9;
         int delivered = chatwoot.messages().size();
         httpThreads.shutdown();
+        System.err.println("small webhooks that failed, by cause: " + new TreeMap<>(failures));
         List<Long> sorted = new ArrayList<>(latencies);
         return String.format(Locale.ROOT, "offered=%d accepted=%d failed=%d skippedAtInFlightLimit=%d "
                 + "acceptedPerSecond=%.0f deliveredAfterSeconds=%.0f delivered=%d deliveredPerSecond=%.0f "
                 + "answerP50Ms=%d answerP99Ms=%d answerMaxMs=%d", total, accepted, failed.get(), skipped.get(),
                 accepted / sendSeconds, allSeconds, delivered, delivered / allSeconds, percentile(sorted, 50),
                 percentile(sorted, 99), percentile(sorted, 100));
+    }
+
+    private static String describe(Throwable error) {
+        return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    }
+
+    private static Throwable rootCause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static long timedPost(HttpClient http, String url, Supplier<InputStream> body, long length,

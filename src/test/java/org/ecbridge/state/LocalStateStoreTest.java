@@ -1,7 +1,9 @@
 package org.ecbridge.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,6 +76,48 @@ class LocalStateStoreTest {
         }
         try (LocalStateStore reopened = new LocalStateStore(directory, MAPPER, clock)) {
             assertEquals(List.of(), reopened.scoredUpTo("unread:1:4", 9, 10));
+        }
+    }
+
+    @Test
+    void maintenanceDropsExpiredEntriesAndCompacts() throws Exception {
+        try (LocalStateStore store = new LocalStateStore(directory, MAPPER, clock)) {
+            for (int i = 0; i < 30_000; i++) {
+                store.put("accepted:atendimento:" + i, "accepted", Duration.ofMinutes(1));
+            }
+            store.put("contact:1:kept", "5", Duration.ofHours(1));
+            store.addScored("unread:1:4", "101", 1, Duration.ofHours(1), 10);
+            long grownBytes = Files.size(directory.resolve("state.jsonl"));
+            clock.advance(Duration.ofMinutes(2));
+
+            store.maintain();
+
+            long compactedBytes = Files.size(directory.resolve("state.jsonl"));
+            assertTrue(compactedBytes < grownBytes / 100, "journal " + grownBytes + " -> " + compactedBytes + " bytes");
+            assertEquals(2, Files.readAllLines(directory.resolve("state.jsonl")).size());
+            assertEquals(Optional.of("5"), store.get("contact:1:kept"));
+            store.put("contact:1:after", "6", Duration.ofHours(1));
+        }
+        try (LocalStateStore reopened = new LocalStateStore(directory, MAPPER, clock)) {
+            assertEquals(Optional.of("6"), reopened.get("contact:1:after"), "written after the compaction");
+            assertEquals(Optional.of("5"), reopened.get("contact:1:kept"));
+            assertEquals(1, reopened.scoredUpTo("unread:1:4", 9, 10).size());
+            assertEquals(Optional.empty(), reopened.get("accepted:atendimento:7"));
+        }
+    }
+
+    @Test
+    void smallJournalIsNotRewritten() throws Exception {
+        try (LocalStateStore store = new LocalStateStore(directory, MAPPER, clock)) {
+            for (int i = 0; i < 100; i++) {
+                store.put("contact:1:" + i, "5", Duration.ofMinutes(1));
+            }
+            clock.advance(Duration.ofMinutes(2));
+
+            store.maintain();
+
+            assertEquals(100, Files.readAllLines(directory.resolve("state.jsonl")).size());
+            assertEquals(Optional.empty(), store.get("contact:1:3"));
         }
     }
 
