@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HexFormat;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.Base64Variant;
 import com.fasterxml.jackson.core.Base64Variants;
@@ -14,6 +16,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import org.apache.camel.Exchange;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.webhook.MessageUpsertMapper;
+import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.staging.StagingArea;
 import org.slf4j.Logger;
@@ -47,6 +51,7 @@ public final class MediaStager {
                 DigestingFileOutputStream out = new DigestingFileOutputStream(temporary, maxMediaBytes)) {
             in.transferTo(out);
             out.close();
+            requireDeclared(message, out, "media-url");
             if (message.media.mimetype == null) {
                 message.media.mimetype = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class);
             }
@@ -70,6 +75,7 @@ public final class MediaStager {
             if (!decoded) {
                 throw new IOException("getBase64FromMediaMessage responded without a base64 field");
             }
+            requireDeclared(message, out, "evolution-api");
             place(message, temporary, out, "evolution-api");
         } catch (MediaTooLargeException e) {
             stopOversized(message, e, "evolution-api");
@@ -98,6 +104,29 @@ public final class MediaStager {
             }
         }
         return decoded;
+    }
+
+    /**
+     * Checks a fetched file against the {@code fileLength} and {@code fileSha256} that the WhatsApp message
+     * declares, when it declares them, so that an error page or a wrong object is not posted as the file.
+     *
+     * @throws MediaIntegrityException on a mismatch; the route then tries the next media source
+     */
+    static void requireDeclared(StagedMessage message, DigestingFileOutputStream out, String source)
+            throws IOException {
+        Long declaredBytes = message.media.declaredBytes;
+        if (declaredBytes != null && declaredBytes != out.writtenBytes()) {
+            throw new MediaIntegrityException(source + " returned " + out.writtenBytes() + " bytes for the "
+                    + message.media.kind + " of message " + message.messageId + ", but its fileLength is "
+                    + declaredBytes);
+        }
+        Optional<byte[]> declaredSha256 = MessageUpsertMapper.contentOf(message.message)
+                .flatMap(content -> WhatsAppFields.bytes(content.getValue().get("fileSha256")));
+        if (declaredSha256.isPresent() && !HexFormat.of().formatHex(declaredSha256.get()).equals(out.sha256Hex())) {
+            throw new MediaIntegrityException(source + " returned a file with SHA-256 " + out.sha256Hex()
+                    + " for the " + message.media.kind + " of message " + message.messageId + ", but its fileSha256 is "
+                    + HexFormat.of().formatHex(declaredSha256.get()));
+        }
     }
 
     /** Records a file that grew past the maximum while it was fetched; what was read of it is deleted. */

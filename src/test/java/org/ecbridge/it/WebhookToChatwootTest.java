@@ -18,6 +18,7 @@ import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ecbridge.processors.webhook.WhatsAppFields;
 import org.ecbridge.testsupport.ChatwootAttachment;
 import org.ecbridge.testsupport.ChatwootMessage;
@@ -83,12 +84,13 @@ class WebhookToChatwootTest {
         evolution.serveFile(mediaPath, pdf, "application/pdf");
         evolution.registerMedia("B7C8D9E0F1A2B3C4D5E6F708192A3B4C", voiceNote, "audio/ogg; codecs=opus", null);
         evolution.registerMedia("3A0B1C2D3E4F5A6B7C8D", video, "video/mp4", null);
-        String mediaUrlFixture = fixture("messages-upsert-document-mediaurl.json")
+        String mediaUrlFixture = withFileSha256(fixture("messages-upsert-document-mediaurl.json"), pdf)
                 .replaceAll("\"mediaUrl\": *\"[^\"]*\"", "\"mediaUrl\": \"" + evolution.mediaUrl(mediaPath) + "\"");
 
         for (String body : List.of(fixture("messages-upsert-text.json"), fixture("messages-upsert-image-base64.json"),
                 fixture("messages-upsert-document-base64.json"), mediaUrlFixture,
-                fixture("messages-upsert-audio-ptt.json"), fixture("messages-upsert-video-no-media.json"),
+                withFileSha256(fixture("messages-upsert-audio-ptt.json"), voiceNote),
+                withFileSha256(fixture("messages-upsert-video-no-media.json"), video),
                 fixture("messages-upsert-group-quoted.json"))) {
             HttpResponse<String> response = webhooks.post(body);
             assertEquals(200, response.statusCode(), response.body());
@@ -294,6 +296,42 @@ class WebhookToChatwootTest {
         return messages.stream().filter(message -> ("WAID:" + whatsAppId).equals(message.sourceId())).findFirst()
                 .orElseThrow(() -> new AssertionError("no message with source_id WAID:" + whatsAppId + " in "
                         + messages));
+    }
+
+    @Test
+    void mediaUrlWithWrongBytesFallsBack() throws Exception {
+        Path pdf = randomFile("orcamento.pdf", 48_213, 1);
+        Path errorPage = Files.writeString(tempDir.resolve("error.json"), "{}");
+        String mediaPath = "/media/evolution/orcamento.pdf?X-Amz-Signature=0badc0de";
+        evolution.serveFile(mediaPath, errorPage, "application/json");
+        evolution.registerMedia("5D0A1B2C3D4E5F60718293A4B5C6D7E8", pdf, "application/pdf", "orcamento.pdf");
+        String webhook = withFileSha256(fixture("messages-upsert-document-mediaurl.json"), pdf)
+                .replaceAll("\"mediaUrl\": *\"[^\"]*\"", "\"mediaUrl\": \"" + evolution.mediaUrl(mediaPath) + "\"");
+
+        HttpResponse<String> response = webhooks.post(webhook);
+        ChatwootMessage message = chatwoot.awaitMessages(1, DELIVERY_TIMEOUT).get(0);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(evolution.requests().stream().anyMatch(request -> request.rawUri().equals(mediaPath)),
+                "the mediaUrl was tried first: " + evolution.requests());
+        ChatwootAttachment attachment = assertAttachment(message, "application/pdf", Sha256.ofFile(pdf));
+        assertEquals(48_213, attachment.sizeBytes(), "the file from getBase64FromMediaMessage, not the 2 bytes");
+    }
+
+    /**
+     * Sets the fileSha256 and fileLength of the fixture's media content to those of {@code file}, as WhatsApp
+     * declares them for the file it carries.
+     */
+    private static String withFileSha256(String fixture, Path file) throws IOException {
+        ObjectNode webhook = (ObjectNode) MAPPER.readTree(fixture);
+        for (JsonNode content : webhook.path("data").path("message")) {
+            if (content.isObject() && content.has("fileSha256")) {
+                byte[] sha256 = HexFormat.of().parseHex(Sha256.ofFile(file));
+                ((ObjectNode) content).put("fileSha256", java.util.Base64.getEncoder().encodeToString(sha256));
+                ((ObjectNode) content).put("fileLength", Files.size(file));
+            }
+        }
+        return webhook.toString();
     }
 
     private static String declaredSha256(String fixture, String contentType) throws IOException {
