@@ -22,6 +22,9 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  */
 public final class WebhookBodySpooler implements Processor {
 
+    /** Advice for an EvolutionAPI webhook over {@code bridge.webhook.max-body-bytes}. */
+    static final String EVOLUTION_ADVICE = "raise it, or turn webhook base64 off in EvolutionAPI so the bridge "
+            + "fetches large media itself";
     private static final long IDLE_CHECK_MILLIS = 1000;
 
     private final long maxBodyBytes;
@@ -30,8 +33,7 @@ public final class WebhookBodySpooler implements Processor {
     private final String advice;
 
     public WebhookBodySpooler(long maxBodyBytes, long idleTimeoutMillis) {
-        this(maxBodyBytes, idleTimeoutMillis, "bridge.webhook.max-body-bytes", "raise it, or turn webhook base64 off "
-                + "in EvolutionAPI so the bridge fetches large media itself");
+        this(maxBodyBytes, idleTimeoutMillis, "bridge.webhook.max-body-bytes", EVOLUTION_ADVICE);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class WebhookBodySpooler implements Processor {
             long total = receivedBytes.addAndGet(buffer.length());
             if (total > maxBodyBytes) {
                 request.pause();
-                done.completeExceptionally(tooLarge(total));
+                done.completeExceptionally(tooLarge(total, maxBodyBytes, limitSetting, advice));
                 return;
             }
             try {
@@ -111,7 +113,9 @@ public final class WebhookBodySpooler implements Processor {
         }
     }
 
-    private WebhookRejectedException tooLarge(long receivedBytes) {
+    /** Returns the 422 for a body that passed {@code maxBodyBytes}, naming the setting and what to do. */
+    static WebhookRejectedException tooLarge(long receivedBytes, long maxBodyBytes, String limitSetting,
+            String advice) {
         return WebhookRejectedException.invalid("body-too-large", "webhook body passed " + receivedBytes
                 + " bytes, over " + limitSetting + " (" + maxBodyBytes + "); " + advice);
     }
