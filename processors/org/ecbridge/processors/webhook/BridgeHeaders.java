@@ -16,16 +16,6 @@ public final class BridgeHeaders {
     public static final String INLINE_MEDIA = "BridgeInlineMedia";
     /** Exchange property: the Vert.x request of a webhook whose body is read by the bridge itself. */
     public static final String HTTP_REQUEST = "BridgeHttpRequest";
-    /**
-     * Exchange property: the {@link WebhookBodyPipe} a webhook body arrives through. It is not the message body,
-     * because Camel's stream caching would read an {@code InputStream} body to its end before the next step.
-     */
-    public static final String BODY_PIPE = "BridgeBodyPipe";
-    /**
-     * Exchange property: the whole webhook body as Camel's {@link org.apache.camel.StreamCache}, spooled while
-     * the body was parsed and set once the parser has read it to the end.
-     */
-    public static final String SPOOLED_BODY = "BridgeSpooledBody";
 
     /** Exchange property of the delivery routes: the {@link org.ecbridge.staging.StagedMessage} delivered. */
     public static final String MESSAGE = "BridgeMessage";

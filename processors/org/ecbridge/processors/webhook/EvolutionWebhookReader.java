@@ -19,9 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads an EvolutionAPI webhook body from the {@link BridgeHeaders#BODY_PIPE}, while it may still be arriving:
- * decodes inline media into the staging area's temporary folder and turns the body into a
- * {@link StagedMessage}. Sets {@link BridgeHeaders#OUTCOME} to {@code stage} for a message to
+ * Reads a spooled EvolutionAPI webhook: decodes inline media into the staging area's temporary folder and turns
+ * the body into a {@link StagedMessage}. Sets {@link BridgeHeaders#OUTCOME} to {@code stage} for a message to
  * deliver and to {@code ignore} for events and messages the bridge acknowledges without storing.
  */
 public final class EvolutionWebhookReader implements Processor {
@@ -70,7 +69,7 @@ public final class EvolutionWebhookReader implements Processor {
         Message in = exchange.getIn();
         String pathEvent = eventFromPath(in.getHeader(BridgeHeaders.PATH_EVENT, String.class));
         EvolutionWebhookParser.ParsedWebhook webhook;
-        try (InputStream body = bodyOf(exchange)) {
+        try (InputStream body = in.getMandatoryBody(InputStream.class)) {
             webhook = parser.parse(body, new Policy(pathEvent));
         }
         String event = webhook.event() != null ? webhook.event() : pathEvent;
@@ -168,12 +167,6 @@ public final class EvolutionWebhookReader implements Processor {
         exchange.setProperty(BridgeHeaders.INLINE_MEDIA, inline.file());
         LOG.debug("Decoded {} bytes of inline {} for message {} of instance {}", inline.sizeBytes(),
                 message.media.kind, message.messageId, message.instance);
-    }
-
-    /** Returns the pipe the body is arriving through, or the message body where no pipe was set up. */
-    private static InputStream bodyOf(Exchange exchange) throws Exception {
-        WebhookBodyPipe pipe = exchange.getProperty(BridgeHeaders.BODY_PIPE, WebhookBodyPipe.class);
-        return pipe != null ? pipe : exchange.getIn().getMandatoryBody(InputStream.class);
     }
 
     private static void ignore(Message in, String reason) {

@@ -22,9 +22,6 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  */
 public final class WebhookBodySpooler implements Processor {
 
-    /** Advice for an EvolutionAPI webhook over {@code bridge.webhook.max-body-bytes}. */
-    static final String EVOLUTION_ADVICE = "raise it, or turn webhook base64 off in EvolutionAPI so the bridge "
-            + "fetches large media itself";
     private static final long IDLE_CHECK_MILLIS = 1000;
 
     private final long maxBodyBytes;
@@ -33,7 +30,8 @@ public final class WebhookBodySpooler implements Processor {
     private final String advice;
 
     public WebhookBodySpooler(long maxBodyBytes, long idleTimeoutMillis) {
-        this(maxBodyBytes, idleTimeoutMillis, "bridge.webhook.max-body-bytes", EVOLUTION_ADVICE);
+        this(maxBodyBytes, idleTimeoutMillis, "bridge.webhook.max-body-bytes", "raise it, or turn webhook base64 off "
+                + "in EvolutionAPI so the bridge fetches large media itself");
     }
 
     /**
@@ -68,7 +66,7 @@ public final class WebhookBodySpooler implements Processor {
             long total = receivedBytes.addAndGet(buffer.length());
             if (total > maxBodyBytes) {
                 request.pause();
-                done.completeExceptionally(tooLarge(total, maxBodyBytes, limitSetting, advice));
+                done.completeExceptionally(tooLarge(total));
                 return;
             }
             try {
@@ -113,9 +111,7 @@ public final class WebhookBodySpooler implements Processor {
         }
     }
 
-    /** Returns the 422 for a body that passed {@code maxBodyBytes}, naming the setting and what to do. */
-    static WebhookRejectedException tooLarge(long receivedBytes, long maxBodyBytes, String limitSetting,
-            String advice) {
+    private WebhookRejectedException tooLarge(long receivedBytes) {
         return WebhookRejectedException.invalid("body-too-large", "webhook body passed " + receivedBytes
                 + " bytes, over " + limitSetting + " (" + maxBodyBytes + "); " + advice);
     }

@@ -34,7 +34,7 @@ import org.ecbridge.processors.webhook.JwtVerifier;
 import org.ecbridge.processors.webhook.LargeBodyLimiter;
 import org.ecbridge.processors.webhook.StagedMessageWriter;
 import org.ecbridge.processors.webhook.WebhookAuthenticator;
-import org.ecbridge.processors.webhook.WebhookBodyStreamer;
+import org.ecbridge.processors.webhook.WebhookBodySpooler;
 import org.ecbridge.processors.webhook.WebhookResponder;
 import org.ecbridge.staging.DiskUsageMonitor;
 import org.ecbridge.staging.SpoolFolder;
@@ -52,12 +52,6 @@ public final class BridgeBeans implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(BridgeBeans.class);
     public static final String WEBHOOK_PATH = "/webhook/evolution";
-    /**
-     * Bytes of a webhook body that may wait in memory for the parser, per request: 256 of Vert.x's 8 KiB request
-     * chunks. Bodies this large are also large bodies, whose number {@code bridge.webhook.max-concurrent-large-bodies}
-     * limits.
-     */
-    private static final int WEBHOOK_PIPE_BYTES = 2 << 20;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -116,8 +110,8 @@ public final class BridgeBeans implements CamelConfiguration {
         registry.bind("largeBodyLimiter", new LargeBodyLimiter(
                 (int) settings.longValue("bridge.webhook.max-concurrent-large-bodies", 4),
                 settings.longValue("bridge.webhook.large-body-bytes", 1L << 20)));
-        registry.bind("webhookBodyStreamer", new WebhookBodyStreamer(maxBodyBytes,
-                settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000), WEBHOOK_PIPE_BYTES));
+        registry.bind("webhookBodySpooler", new WebhookBodySpooler(maxBodyBytes,
+                settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000)));
         MediaSources sources = new MediaSources(settings.list("bridge.media.sources", "inline"), new ObjectMapper(),
                 settings.optional("bridge.evolution.url").flatMap(url -> settings.optional("bridge.evolution.api-key"))
                         .orElse(null), settings.longValue("bridge.media.max-file-bytes", 2L << 30));
