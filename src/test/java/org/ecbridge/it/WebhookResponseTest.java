@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import javax.crypto.Mac;
@@ -212,10 +213,33 @@ class WebhookResponseTest {
             out.write(("POST /webhook/evolution HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "X-Bridge-Token: " + EmbeddedBridge.WEBHOOK_TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            String response = writeChunksUntilAnswered(socket, out);
+            // A JSON string that never ends keeps the body valid up to the limit, which is then what rejects it.
+            String response = writeChunksUntilAnswered(out, "{\"pad\":\"", socket);
 
             assertTrue(response.startsWith("HTTP/1.1 422"), response);
             assertTrue(response.contains("body-too-large"), response);
+        }
+    }
+
+    @Test
+    void chunkedMediaOverLimitLeavesNoFile() throws Exception {
+        URI uri = URI.create(bridge.webhookUrl());
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /webhook/evolution HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-Bridge-Token: " + EmbeddedBridge.WEBHOOK_TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String envelope = "{\"event\":\"messages.upsert\",\"instance\":\"limit\",\"data\":{\"key\":{"
+                    + "\"remoteJid\":\"5511900000001@s.whatsapp.net\",\"fromMe\":false,\"id\":\"limit-media-1\"},"
+                    + "\"message\":{\"documentMessage\":{\"fileName\":\"a.pdf\"},\"base64\":\"";
+            String response = writeChunksUntilAnswered(out, envelope, socket);
+
+            assertTrue(response.startsWith("HTTP/1.1 422"), response);
+            assertTrue(response.contains("body-too-large"), response);
+        }
+        try (var files = Files.list(bridge.dataDir().resolve("staging/tmp"))) {
+            assertEquals(List.of(), files.toList(), "decoded media left in staging/tmp");
         }
     }
 
@@ -248,10 +272,16 @@ class WebhookResponseTest {
         }
     }
 
-    private static String writeChunksUntilAnswered(Socket socket, OutputStream out) throws IOException {
-        byte[] chunk = ("{\"pad\":\"" + "y".repeat(8000) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    /** Sends {@code bodyStart}, then chunks of base64 letters until the bridge responds, and returns the response. */
+    private static String writeChunksUntilAnswered(OutputStream out, String bodyStart, Socket socket)
+            throws IOException {
+        byte[] start = bodyStart.getBytes(StandardCharsets.US_ASCII);
+        byte[] chunk = "y".repeat(8000).getBytes(StandardCharsets.US_ASCII);
         long sentBytes = 0;
         try {
+            out.write((Integer.toHexString(start.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(start);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
             while (sentBytes < MAX_BODY_BYTES * 4) {
                 out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(chunk);
