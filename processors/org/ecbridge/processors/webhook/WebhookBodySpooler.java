@@ -15,7 +15,9 @@ import org.apache.camel.converter.stream.CachedOutputStream;
 /**
  * Reads a webhook body from the paused Vert.x request into Camel's stream cache, which spools it to the spool
  * folder past the threshold, counting bytes as they arrive. A body that grows past the limit is cut off there
- * with 422, and the connection is closed once that response is written.
+ * with 422, and the connection is closed once that response is written. A body that stops arriving, or that
+ * arrives slower than the minimum rate after a grace period, gets 503, so a slow sender holds one of Vert.x's
+ * worker threads for seconds rather than for as long as it keeps sending.
  *
  * <p>The platform-http endpoint runs with {@code useBodyHandler=false}, so nothing has read the body before
  * this processor and the credentials were checked first.
@@ -23,9 +25,12 @@ import org.apache.camel.converter.stream.CachedOutputStream;
 public final class WebhookBodySpooler implements Processor {
 
     private static final long IDLE_CHECK_MILLIS = 1000;
+    /** Time a body may take before the minimum rate applies, for connection set-up and a slow start. */
+    static final long RATE_GRACE_MILLIS = 5000;
 
     private final long maxBodyBytes;
     private final long idleTimeoutMillis;
+    private volatile long minBytesPerSecond;
     private final String limitSetting;
     private final String advice;
 
@@ -43,6 +48,12 @@ public final class WebhookBodySpooler implements Processor {
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.limitSetting = limitSetting;
         this.advice = advice;
+    }
+
+    /** Sets the average rate, in bytes per second, below which a body is cut off after the grace period; 0: none. */
+    public WebhookBodySpooler minBytesPerSecond(long minBytesPerSecond) {
+        this.minBytesPerSecond = minBytesPerSecond;
+        return this;
     }
 
     @Override
@@ -81,7 +92,7 @@ public final class WebhookBodySpooler implements Processor {
         request.resume();
 
         try {
-            awaitBody(done, lastActivityMillis);
+            awaitBody(done, lastActivityMillis, receivedBytes);
         } catch (RuntimeException | IOException e) {
             spool.close();
             closeConnectionAfterResponse(request);
@@ -91,17 +102,21 @@ public final class WebhookBodySpooler implements Processor {
         exchange.getIn().setBody(spool.newStreamCache());
     }
 
-    private void awaitBody(CompletableFuture<Long> done, AtomicLong lastActivityMillis) throws Exception {
+    private void awaitBody(CompletableFuture<Long> done, AtomicLong lastActivityMillis, AtomicLong receivedBytes)
+            throws Exception {
+        long startMillis = System.currentTimeMillis();
         while (true) {
             try {
                 done.get(IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             } catch (TimeoutException e) {
-                long idleMillis = System.currentTimeMillis() - lastActivityMillis.get();
+                long nowMillis = System.currentTimeMillis();
+                long idleMillis = nowMillis - lastActivityMillis.get();
                 if (idleMillis > idleTimeoutMillis) {
                     throw WebhookRejectedException.busy("webhook body stalled: no bytes for " + idleMillis
                             + " ms (bridge.webhook.body-idle-timeout-millis)");
                 }
+                requireMinimumRate(nowMillis - startMillis, receivedBytes.get());
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof Exception cause) {
                     throw cause;
@@ -109,6 +124,16 @@ public final class WebhookBodySpooler implements Processor {
                 throw e;
             }
         }
+    }
+
+    private void requireMinimumRate(long elapsedMillis, long receivedBytes) {
+        long rated = elapsedMillis - RATE_GRACE_MILLIS;
+        if (minBytesPerSecond <= 0 || rated <= 0 || receivedBytes >= minBytesPerSecond * rated / 1000) {
+            return;
+        }
+        throw WebhookRejectedException.busy("webhook body arrives too slowly: " + receivedBytes + " bytes in "
+                + elapsedMillis + " ms, under bridge.webhook.min-body-bytes-per-second (" + minBytesPerSecond
+                + ") after a " + RATE_GRACE_MILLIS + " ms grace period");
     }
 
     private WebhookRejectedException tooLarge(long receivedBytes) {

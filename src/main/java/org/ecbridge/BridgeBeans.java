@@ -113,7 +113,8 @@ public final class BridgeBeans implements CamelConfiguration {
                 (int) settings.longValue("bridge.webhook.max-concurrent-large-bodies", 4),
                 settings.longValue("bridge.webhook.large-body-bytes", 1L << 20)));
         registry.bind("webhookBodySpooler", new WebhookBodySpooler(maxBodyBytes,
-                settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000)));
+                settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000))
+                .minBytesPerSecond(settings.longValue("bridge.webhook.min-body-bytes-per-second", 16_384)));
         MediaSources sources = new MediaSources(settings.list("bridge.media.sources", "inline"), new ObjectMapper(),
                 settings.optional("bridge.evolution.url").flatMap(url -> settings.optional("bridge.evolution.api-key"))
                         .orElse(null), settings.longValue("bridge.media.max-file-bytes", 2L << 30));

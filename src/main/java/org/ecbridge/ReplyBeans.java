@@ -112,7 +112,8 @@ public final class ReplyBeans {
         registry.bind("chatwootWebhookSpooler", new WebhookBodySpooler(maxBodyBytes,
                 settings.longValue("bridge.webhook.body-idle-timeout-millis", 30_000),
                 "bridge.chatwoot.webhook-max-body-bytes", "Chatwoot's message events are a few kilobytes, so "
-                        + "this is not a Chatwoot webhook or the limit is far too low"));
+                        + "this is not a Chatwoot webhook or the limit is far too low")
+                .minBytesPerSecond(settings.longValue("bridge.webhook.min-body-bytes-per-second", 16_384)));
         registry.bind("chatwootSignatureVerifier", new ChatwootSignatureVerifier(secret));
         registry.bind("chatwootWebhookReader", new ChatwootWebhookReader(mapper, messages,
                 settings.chatwootAccountId(), settings.chatwootInboxId(),

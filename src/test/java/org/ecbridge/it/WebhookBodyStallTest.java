@@ -92,6 +92,39 @@ class WebhookBodyStallTest {
     }
 
     @Test
+    void tricklingBodyGets503AfterGrace() throws Exception {
+        try (Socket socket = openWebhook()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(envelopeStart("trickle-1"));
+            out.flush();
+            long startMillis = System.currentTimeMillis();
+            // One byte every 200 ms never trips the 1 s idle timeout, but stays far under the minimum rate.
+            String response = null;
+            while (response == null && System.currentTimeMillis() - startMillis < 30_000) {
+                try {
+                    out.write('A');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                Thread.sleep(200);
+                if (socket.getInputStream().available() > 0) {
+                    response = readResponse(socket);
+                }
+            }
+            if (response == null) {
+                response = readResponse(socket);
+            }
+            long waitedMillis = System.currentTimeMillis() - startMillis;
+
+            assertTrue(response.startsWith("HTTP/1.1 503"), response);
+            assertTrue(response.contains("min-body-bytes-per-second"), response);
+            assertTrue(waitedMillis < 15_000, "answered after " + waitedMillis + " ms");
+        }
+        assertEquals(List.of(), awaitNoFilesIn("staging/tmp"));
+    }
+
+    @Test
     void clientClosingMidBodyLeavesNoFile() throws Exception {
         try (Socket socket = openWebhook()) {
             OutputStream out = socket.getOutputStream();
