@@ -269,7 +269,7 @@ public final class ChatwootWebhookReader implements Processor {
             return event;
         } catch (JsonProcessingException e) {
             throw WebhookRejectedException.invalid("malformed-json", "Chatwoot webhook body is not valid JSON: "
-                    + e.getOriginalMessage(), e);
+                    + org.ecbridge.processors.webhook.JsonErrors.describe(e), e);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -89,13 +89,17 @@ public final class EvolutionWebhookParser {
             envelope.readEnvelope();
         } catch (StreamConstraintsException e) {
             envelope.discardMedia();
+            if (String.valueOf(e.getOriginalMessage()).contains("nesting depth")) {
+                throw WebhookRejectedException.invalid("malformed-json", "webhook body nests deeper than JSON "
+                        + "from EvolutionAPI ever does: " + JsonErrors.describe(e), e);
+            }
             throw WebhookRejectedException.invalid("metadata-too-large",
-                    "webhook metadata is too large: " + e.getOriginalMessage() + "; raise "
+                    "webhook metadata is too large: " + JsonErrors.describe(e) + "; raise "
                             + "bridge.webhook.max-metadata-bytes if EvolutionAPI really sends this", e);
         } catch (JsonParseException e) {
             envelope.discardMedia();
             throw WebhookRejectedException.invalid("malformed-json", "webhook body is not valid JSON: "
-                    + e.getOriginalMessage() + " at byte " + e.getLocation().getByteOffset(), e);
+                    + JsonErrors.describe(e) + " at byte " + e.getLocation().getByteOffset(), e);
         } catch (IOException | RuntimeException e) {
             envelope.discardMedia();
             throw e;
@@ -193,8 +197,13 @@ public final class EvolutionWebhookParser {
                         ? new InlineMedia(null, out.writtenBytes(), null, null, true)
                         : new InlineMedia(partialMedia, out.writtenBytes(), out.sha256Hex(), out.md5Base64(), false);
             } catch (JsonParseException e) {
+                if (String.valueOf(e.getOriginalMessage()).contains("end-of-input")) {
+                    throw WebhookRejectedException.invalid("malformed-json", "webhook body ends inside "
+                            + "data.message.base64 at byte " + e.getLocation().getByteOffset()
+                            + "; the body was cut short", e);
+                }
                 throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
-                        + e.getOriginalMessage(), e);
+                        + JsonErrors.describe(e), e);
             } catch (IllegalArgumentException e) {
                 throw WebhookRejectedException.invalid("invalid-base64", "data.message.base64 is not valid base64: "
                         + e.getMessage(), e);

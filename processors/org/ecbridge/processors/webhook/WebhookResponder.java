@@ -45,6 +45,15 @@ public final class WebhookResponder {
         respond(exchange, 200, "ignored", exchange.getIn().getHeader(BridgeHeaders.IGNORED_REASON, String.class));
     }
 
+    private static boolean clientClosed(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.vertx.core.http.HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Responds to a failed webhook with the status and JSON error for the exception the route caught. */
     public void rejected(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -63,6 +72,11 @@ public final class WebhookResponder {
             code = "state-store-unavailable";
             LOG.warn("Webhook answered 503 (instance {}, message {}): {}", instance, messageId,
                     unavailable.getMessage());
+        } else if (clientClosed(failure)) {
+            status = 503;
+            code = "unavailable";
+            LOG.warn("Webhook client closed the connection before its body ended (instance {}, message {})",
+                    instance, messageId);
         } else {
             status = 503;
             code = "unavailable";

@@ -118,6 +118,43 @@ class EvolutionWebhookParserTest {
     }
 
     @Test
+    void parseErrorQuotesNoBodyText() {
+        String secret = "Segredo do cliente 5511900000001";
+
+        WebhookRejectedException rejected = assertThrows(WebhookRejectedException.class,
+                () -> parse(("{\"event\":\"messages.upsert\",\"data\":" + secret.replace(' ', '_') + "}")
+                        .getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("malformed-json", rejected.errorCode());
+        assertFalse(rejected.getMessage().contains("Segredo"), rejected.getMessage());
+        assertTrue(rejected.getMessage().contains("Unrecognized token '…'"), rejected.getMessage());
+    }
+
+    @Test
+    void deepNestingNamesNoSetting() {
+        String json = "{\"event\":\"messages.upsert\",\"data\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+
+        WebhookRejectedException rejected = assertThrows(WebhookRejectedException.class,
+                () -> parse(json.getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("malformed-json", rejected.errorCode());
+        assertFalse(rejected.getMessage().contains("max-metadata-bytes"), rejected.getMessage());
+    }
+
+    @Test
+    void bodyCutInsideBase64IsMalformed() {
+        String json = "{\"event\":\"messages.upsert\",\"instance\":\"i\",\"data\":{\"key\":{\"id\":\"1\"},"
+                + "\"messageType\":\"documentMessage\",\"message\":{\"documentMessage\":{},\"base64\":\"QUJD";
+
+        WebhookRejectedException rejected = assertThrows(WebhookRejectedException.class,
+                () -> parse(json.getBytes(StandardCharsets.UTF_8)));
+
+        assertEquals("malformed-json", rejected.errorCode());
+        assertTrue(rejected.getMessage().contains("cut short"), rejected.getMessage());
+        assertEquals(0, tempDir.toFile().list().length, "partial media file must be deleted");
+    }
+
+    @Test
     void nonObjectBodyIsRejected() {
         WebhookRejectedException rejected = assertThrows(WebhookRejectedException.class,
                 () -> parse("[1,2,3]".getBytes(StandardCharsets.UTF_8)));
