@@ -87,6 +87,7 @@ public final class MediaDelivery {
             throw new IllegalStateException("no media store is configured for files over the attachment limit; "
                     + "set bridge.storage.type to local or s3");
         }
+        store.requireLinks();
         long startNanos = System.nanoTime();
         StoredMedia stored = store.store(staging.mediaFile(media.file), media.fileName,
                 media.mimetype == null ? "application/octet-stream" : media.mimetype);

@@ -86,7 +86,7 @@ public final class BridgeBeans implements CamelConfiguration {
         context.addStartupListener(new DeadLetterEndpoints(
                 (int) settings.longValue("bridge.management.port", 9876), managementToken(settings),
                 settings.optional("bridge.management.token").isPresent() ? "bridge.management.token"
-                        : settings.dataDir().resolve("management-token").toString()));
+                        : "the file management-token in the bridge's data folder"));
         if (StorageBeans.s3Enabled(settings)) {
             StorageBeans.bindS3(settings, context, registry);
         }

@@ -86,8 +86,11 @@ public final class ReplyBeans {
                 settings.dataDir().resolve("media-link-secret"), 32, "bridge.media.link-secret"));
         String publicUrl = settings.optional("bridge.public-url").orElse(null);
         if (publicUrl == null) {
-            LOG.warn("bridge.public-url is not set: attachments whose storage links expire too soon cannot be "
-                    + "handed to EvolutionAPI through the bridge's own links");
+            LOG.warn("bridge.public-url is not set: WhatsApp files over bridge.chatwoot.max-attachment-bytes ({} "
+                    + "bytes) go to the dead-letter folder instead of Chatwoot as a link, and agents' attachments "
+                    + "whose storage links expire too soon cannot be sent. Set BRIDGE_PUBLIC_URL to the URL under "
+                    + "which Chatwoot's agents and EvolutionAPI reach this bridge", settings.longValue(
+                    "bridge.chatwoot.max-attachment-bytes", 41_943_040));
         }
         Duration retention = Duration.ofSeconds(settings.longValue("bridge.media.store-retention-seconds",
                 172_800));

@@ -62,11 +62,37 @@ public final class BridgeSettings {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
+        settings.evolutionUrlProblem().ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The bridge cannot start: " + String.join("; ", problems)
                     + ". Set them in application.properties or as environment variables.");
         }
         return settings;
+    }
+
+    /**
+     * Returns why {@code bridge.evolution.url} cannot be right: with an API key set, a URL on this machine at the
+     * bridge's own webhook port (both default to 8080) would make the bridge call itself.
+     */
+    private Optional<String> evolutionUrlProblem() {
+        Optional<String> url = optional("bridge.evolution.url");
+        if (optional("bridge.evolution.api-key").isEmpty() || url.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            java.net.URI uri = java.net.URI.create(url.get());
+            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+            boolean local = java.util.Set.of("localhost", "127.0.0.1", "0.0.0.0", "[::1]")
+                    .contains(String.valueOf(uri.getHost()));
+            if (local && port == longValue("bridge.webhook.port", 8080)) {
+                return Optional.of("bridge.evolution.url (environment variable BRIDGE_EVOLUTION_URL) is " + url.get()
+                        + ", this bridge's own webhook port; set it to EvolutionAPI's address, or move the bridge "
+                        + "with BRIDGE_WEBHOOK_PORT");
+            }
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of("bridge.evolution.url must be a URL, but is '" + url.get() + "'");
+        }
     }
 
     public static String environmentName(String key) {

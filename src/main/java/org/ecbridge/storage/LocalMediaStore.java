@@ -99,6 +99,11 @@ public final class LocalMediaStore implements MediaStore {
     }
 
     @Override
+    public void requireLinks() {
+        signer.requirePublicUrl();
+    }
+
+    @Override
     public URI downloadLink(StoredMedia media, Duration expiry) {
         return URI.create(signer.link(media.key(), media.fileName(), expiry));
     }

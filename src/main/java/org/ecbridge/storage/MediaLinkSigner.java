@@ -38,13 +38,18 @@ public final class MediaLinkSigner {
         this.clock = clock;
     }
 
-    /** Returns a link to the stored file that works until {@code expiry} from now. */
-    public String link(String key, String fileName, Duration expiry) {
+    /** Throws unless {@code bridge.public-url} is set, which every link starts with. */
+    public void requirePublicUrl() {
         if (publicUrl == null || publicUrl.isEmpty()) {
             throw new IllegalStateException("bridge.public-url is not set, so the bridge cannot hand out links to "
                     + "its stored media; set it to the URL under which EvolutionAPI reaches this bridge, such as "
                     + "https://bridge.example.com");
         }
+    }
+
+    /** Returns a link to the stored file that works until {@code expiry} from now. */
+    public String link(String key, String fileName, Duration expiry) {
+        requirePublicUrl();
         long expires = clock.instant().plus(expiry).getEpochSecond();
         return publicUrl + PATH_PREFIX + key + "/" + PercentEncoding.encode(fileName) + "?expires=" + expires
                 + "&signature=" + signature(key, fileName, expires);

@@ -16,6 +16,14 @@ public interface MediaStore {
     /** Copies a file into the store as a stream, under a new random key. */
     StoredMedia store(Path file, String fileName, String contentType) throws IOException;
 
+    /**
+     * Checks that the store can hand out links, before a file is copied into it for one.
+     *
+     * @throws IllegalStateException naming the setting that is missing
+     */
+    default void requireLinks() {
+    }
+
     /** Returns a link to download the stored file that stops working after {@code expiry}. */
     URI downloadLink(StoredMedia media, Duration expiry);
 
