@@ -48,6 +48,13 @@ public final class DeliveryRecords {
                 message.itemId);
     }
 
+    /** Logs a record whose message an earlier run delivered before it crashed; only the clean-up is left. */
+    public void alreadyDelivered(Exchange exchange) {
+        StagedMessage message = ChatwootRequests.message(exchange);
+        LOG.info("Message {} of instance {} (item {}) was delivered before a restart; its record is removed",
+                message.messageId, message.instance, message.itemId);
+    }
+
     /** Takes the chat's lock until the exchange completes, so one chat's messages are posted one at a time. */
     public void lockChat(Exchange exchange) throws Exception {
         StagedMessage message = ChatwootRequests.message(exchange);
@@ -81,6 +88,10 @@ public final class DeliveryRecords {
     /** Deletes the delivered message's media; the file consumer deletes the record. */
     public void complete(Exchange exchange) throws IOException {
         StagedMessage message = ChatwootRequests.message(exchange);
+        if (!message.delivered) {
+            message.delivered = true;
+            staging.writeRecord(exchange.getProperty(BridgeHeaders.RECORD_FILE, Path.class), message);
+        }
         staging.deleteMedia(message);
         LOG.info("Delivered message {} of instance {} to Chatwoot conversation {} as message {} ({} media bytes, "
                 + "SHA-256 {})", message.messageId, message.instance,

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class LifecycleEvents {
 
     /** Exchange property with the record's kind: a {@link StagedMessage#lifecycle} value,
-     * {@code message}, or {@code deleted-before-arrival}. */
+     * {@code message}, {@code deleted-before-arrival}, or {@code delivered}. */
     public static final String KIND = "BridgeLifecycle";
     /** Exchange property with the Chatwoot id of the message a lifecycle record refers to, when it is known. */
     public static final String TARGET_CHATWOOT_ID = "BridgeTargetChatwootId";
@@ -41,6 +41,8 @@ public final class LifecycleEvents {
     public static final String CONTACT_SOURCE_ID = "BridgeContactSourceId";
     public static final String KIND_MESSAGE = "message";
     public static final String KIND_DELETED_BEFORE_ARRIVAL = "deleted-before-arrival";
+    /** A record whose message was delivered before a crash left the record behind. */
+    public static final String KIND_DELIVERED = "delivered";
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleEvents.class);
 
@@ -59,10 +61,10 @@ public final class LifecycleEvents {
         this.pendingDeletionTtl = pendingDeletionTtl;
     }
 
-    /** Sets {@link #KIND}: the record's lifecycle, or whether it is a message to post or one deleted already. */
+    /** Sets {@link #KIND}: the record's lifecycle, or whether its message is to post, deleted or delivered. */
     public void classify(Exchange exchange) {
         StagedMessage message = ChatwootRequests.message(exchange);
-        String kind = message.lifecycle;
+        String kind = message.delivered ? KIND_DELIVERED : message.lifecycle;
         if (kind == null) {
             boolean deleted = state.get(pendingDeletionKey(message.instance, message.messageId)).isPresent();
             kind = deleted ? KIND_DELETED_BEFORE_ARRIVAL : KIND_MESSAGE;

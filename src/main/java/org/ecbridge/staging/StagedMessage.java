@@ -42,6 +42,11 @@ public class StagedMessage {
      */
     public int postAttempts;
     /**
+     * Set, and written to the record, once the message is in Chatwoot and before its media is deleted, so that a
+     * record left behind by a crash after delivery is completed without being delivered again.
+     */
+    public boolean delivered;
+    /**
      * Kind of lifecycle event for a record that is not a new message: {@code connection}, {@code delete},
      * {@code edit} or {@code reaction}. Null for a message to post.
      */

@@ -127,6 +127,32 @@ class DeliveryLaneIsolationTest {
         assertEquals(0, CrashRecoveryTest.countFiles(staging.work()), "work drained");
     }
 
+    @Test
+    void deliveredRecordLeftByCrashIsNotRedelivered() throws Exception {
+        Path data = tempDir.resolve("data");
+        StagingArea staging = new StagingArea(data.resolve("staging"), new ObjectMapper());
+        staging.createFolders();
+        // A process killed after it posted a document and deleted its media, but before it deleted the record.
+        StagedMessage delivered = record(staging, "DELIVERED1", FAILING_PHONE);
+        delivered.media = new StagedMessage.Media();
+        delivered.media.kind = "document";
+        delivered.media.file = delivered.itemId + ".media";
+        delivered.postAttempts = 1;
+        delivered.delivered = true;
+        staging.writeRecord(staging.work().resolve(DeliveryLanes.recordFileName(delivered)), delivered);
+        StagedMessage next = record(staging, "AFTER1", FAILING_PHONE);
+        staging.writeRecord(staging.inbox().resolve(DeliveryLanes.recordFileName(next)), next);
+
+        bridge = EmbeddedBridge.start(EmbeddedBridge.defaults(data, chatwoot.baseUrl(), CHATWOOT_TOKEN));
+        List<ChatwootMessage> messages = chatwoot.awaitMessages(1, TIMEOUT);
+        Thread.sleep(1000);
+
+        assertEquals(List.of("WAID:AFTER1"), chatwoot.messages().stream().map(ChatwootMessage::sourceId).toList());
+        assertEquals("WAID:AFTER1", messages.get(0).sourceId());
+        assertEquals(0, CrashRecoveryTest.countFiles(staging.work()), "work drained");
+        assertEquals(0, CrashRecoveryTest.countFiles(data.resolve("staging/dead")), "nothing dead-lettered");
+    }
+
     /** Returns a phone number whose chat falls into another lane than {@code phone}'s with {@link #LANES} lanes. */
     private static String phoneInOtherLane(String phone) {
         int lane = laneOf(phone);

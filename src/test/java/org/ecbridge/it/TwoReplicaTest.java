@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.ecbridge.state.RedisStateStore;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.ecbridge.testsupport.BridgeProcess;
 import org.ecbridge.testsupport.ChatwootMessage;
 import org.ecbridge.testsupport.ChatwootStandIn;
@@ -206,7 +207,34 @@ class TwoReplicaTest {
             Thread.sleep(200);
             left = CrashRecoveryTest.listFiles(staging);
         }
-        assertTrue(left.isEmpty(), "staging not empty: " + left);
+        assertTrue(left.isEmpty(), "staging not empty: " + describe(left));
+    }
+
+    private List<Path> logFiles() throws IOException {
+        try (var logs = Files.list(tempDir)) {
+            return logs.filter(path -> path.getFileName().toString().matches("bridge-\\d+\\.log")).sorted().toList();
+        }
+    }
+
+    /** Lists the files with the reason and message id of each dead letter, and each replica's warnings. */
+    private String describe(List<Path> files) throws Exception {
+        StringBuilder description = new StringBuilder(files.toString());
+        for (Path file : files) {
+            if (file.startsWith(tempDir.resolve("shared/staging/dead")) && file.toString().endsWith(".json")) {
+                JsonNode deadLetter = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+                description.append("\n").append(file.getFileName()).append(": message ")
+                        .append(deadLetter.path("messageId").asText()).append(", reason ")
+                        .append(deadLetter.path("reason").asText());
+            }
+        }
+        for (Path file : files) {
+            String itemId = file.getFileName().toString().split("\\.")[0];
+            for (Path log : logFiles()) {
+                Files.readAllLines(log).stream().filter(line -> line.contains(itemId)).limit(40)
+                        .forEach(line -> description.append("\n").append(log.getFileName()).append(": ").append(line));
+            }
+        }
+        return description.toString();
     }
 
     private void assertRedisHoldsOnlySmallValuesWithTtl() {
