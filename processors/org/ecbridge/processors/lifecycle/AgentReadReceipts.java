@@ -2,8 +2,6 @@ package org.ecbridge.processors.lifecycle;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.ecbridge.processors.chatwoot.ChatwootRequests;
+import org.ecbridge.processors.reply.EvolutionMessages;
 import org.ecbridge.processors.webhook.BridgeHeaders;
 import org.ecbridge.staging.StagedMessage;
 import org.ecbridge.state.MessageMap;
@@ -248,7 +246,8 @@ public final class AgentReadReceipts {
 
         ObjectNode body = requests.mapper().createObjectNode();
         body.set("readMessages", keys);
-        prepareEvolution(exchange, "/chat/markMessageAsRead/", instance, body);
+        EvolutionMessages.prepareRequest(exchange, requests.mapper(), evolutionApiKey, "POST",
+                "/chat/markMessageAsRead/", instance, body);
         exchange.setProperty(MARKED, marked);
         exchange.setProperty(BridgeHeaders.INSTANCE, instance);
     }
@@ -318,19 +317,6 @@ public final class AgentReadReceipts {
 
     private long seenHint(long conversationId) {
         return state.get(seenKey(conversationId)).map(Long::parseLong).orElse(0L);
-    }
-
-    private void prepareEvolution(Exchange exchange, String action, String instance, ObjectNode body)
-            throws IOException {
-        Message in = exchange.getIn();
-        in.removeHeaders("*");
-        in.setHeader(Exchange.HTTP_METHOD, "POST");
-        in.setHeader(Exchange.HTTP_PATH, action + URLEncoder.encode(instance, StandardCharsets.UTF_8)
-                .replace("+", "%20"));
-        in.setHeader("apikey", evolutionApiKey);
-        in.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        in.setHeader("Accept", "application/json");
-        in.setBody(requests.mapper().writeValueAsString(body));
     }
 
     @SuppressWarnings("unchecked")

@@ -126,6 +126,15 @@ public final class EvolutionMessages {
 
     private void prepare(Exchange exchange, String method, String action, String instance, ObjectNode body)
             throws IOException {
+        prepareRequest(exchange, mapper, apiKey, method, action, instance, body);
+    }
+
+    /**
+     * Prepares a JSON request to EvolutionAPI's {@code <action><instance>}, such as
+     * {@code /message/sendText/<instance>}, removing every header except the redelivery counters first.
+     */
+    public static void prepareRequest(Exchange exchange, ObjectMapper mapper, String apiKey, String method,
+            String action, String instance, ObjectNode body) throws IOException {
         Message in = exchange.getIn();
         in.removeHeaders("*", ReplyHeaders.REDELIVERY_HEADERS);
         in.setHeader(Exchange.HTTP_METHOD, method);

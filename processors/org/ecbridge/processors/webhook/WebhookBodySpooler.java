@@ -16,7 +16,7 @@ import org.apache.camel.converter.stream.CachedOutputStream;
  * Reads a webhook body from the paused Vert.x request into Camel's stream cache, which spools it to the spool
  * folder past the threshold, counting bytes as they arrive. A body that grows past the limit is cut off there
  * with 422, and the connection is closed once that response is written. A body that stops arriving, or that
- * arrives slower than the minimum rate after a grace period, gets 503, so a slow sender holds one of Vert.x's
+ * arrives slower than the minimum rate after a grace period, gets 503, so a slow sender occupies one of Vert.x's
  * worker threads for seconds rather than for as long as it keeps sending.
  *
  * <p>The platform-http endpoint runs with {@code useBodyHandler=false}, so nothing has read the body before

@@ -8,7 +8,7 @@ import org.ecbridge.staging.DeliveryLanes;
  * Creates the delivery lanes: routes {@code chatwoot-delivery-0} to {@code chatwoot-delivery-<lanes - 1>} from
  * the route template {@code chatwoot-delivery-lane} in {@code routes/chatwoot-delivery.camel.yaml}, and the file
  * filter of each lane, {@code deliveryLane<lane>}. Camel Main adds templated routes after the route files'
- * templates, so this builder, bound in the registry, sees the template.
+ * templates, so the template exists when this builder, bound in the registry, runs.
  */
 public final class DeliveryLaneRoutes extends RouteBuilder {
 

@@ -55,7 +55,8 @@ class DeliveryLanesTest {
             for (int chat = 0; chat < 200; chat++) {
                 String name = DeliveryLanes.recordFileName(record("sales", "55119" + chat + "@s.whatsapp.net"));
                 int lane = DeliveryLanes.laneOf(name, lanes);
-                assertTrue(lane >= 0 && lane < lanes, name + " in lane " + lane + " of " + lanes);
+                assertTrue(lane >= 0, name + " in lane " + lane);
+                assertTrue(lane < lanes, name + " in lane " + lane + " of " + lanes);
                 used.add(lane);
             }
             assertEquals(lanes, used.size(), "lanes used of " + lanes);

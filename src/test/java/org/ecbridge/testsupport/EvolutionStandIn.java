@@ -372,7 +372,7 @@ public final class EvolutionStandIn implements AutoCloseable {
                 .sendFile(served.file().toString());
     }
 
-    /** Checks a send, delete or read request, fetches its media URL and answers like EvolutionAPI. */
+    /** Checks a send, delete or read request, fetches its media URL and responds as EvolutionAPI does. */
     private void send(RoutingContext ctx, String action) {
         String instance = ctx.pathParam("instance");
         JsonNode body = StandInJson.parse(ctx.body().asString(),
